@@ -1,0 +1,20 @@
+// The BLAS seam: row-major GEMM and thread control. The only place that includes cblas.h is src/kernels/blas.cpp,
+// so a GPU backend or another BLAS can replace it in one file.
+#pragma once
+
+namespace grokscope::kernels {
+
+enum class Trans { no, yes };
+
+// C (m x n) = alpha * op(A) (m x k) * op(B) (k x n) + beta * C, all row-major with leading dimensions lda, ldb, ldc.
+template <class T>
+void gemm(Trans trans_a, Trans trans_b, int m, int n, int k, T alpha, const T* a, int lda, const T* b, int ldb,
+          T beta, T* c, int ldc);
+
+// Threads used by the BLAS; 0 means all cores. Returns the count now in effect.
+int set_blas_threads(int threads);
+int blas_threads();
+// Name and configuration of the BLAS in use (for reports).
+const char* blas_name();
+
+}  // namespace grokscope::kernels

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Installs grokscope's build and test dependencies from Debian 12 packages.
+# Idempotent: it installs only what is missing, and does nothing (no network) when all is present.
+# Usage: scripts/install-deps.sh [build|test|bench]   (default: test; each level includes the previous)
+set -euo pipefail
+
+level="${1:-test}"
+build_pkgs=(g++ cmake make pkg-config libeigen3-dev libopenblas-dev libcli11-dev libtomlplusplus-dev
+            nlohmann-json3-dev libfmt-dev libzip-dev)
+test_pkgs=(libgtest-dev)
+bench_pkgs=(libbenchmark-dev python3-numpy python3-torch)
+
+case "$level" in
+  build) want=("${build_pkgs[@]}") ;;
+  test)  want=("${build_pkgs[@]}" "${test_pkgs[@]}") ;;
+  bench) want=("${build_pkgs[@]}" "${test_pkgs[@]}" "${bench_pkgs[@]}") ;;
+  *) echo "install-deps: unknown level '$level' (known: build, test, bench)" >&2; exit 2 ;;
+esac
+
+missing=()
+for p in "${want[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+echo "install-deps: installing ${missing[*]}" >&2
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then
+  command -v sudo >/dev/null || { echo "install-deps: need root or sudo to install: ${missing[*]}" >&2; exit 1; }
+  sudo="sudo"
+fi
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
