@@ -120,7 +120,8 @@ Split make_split(int64_t n_rows, int64_t n_train, uint64_t seed) {
 
 int64_t resolve_n_train(const TaskConfig& task, int64_t n_rows) {
   if (task.n_train > 0) return task.n_train;
-  return static_cast<int64_t>(std::floor(task.train_fraction * static_cast<double>(n_rows)));
+  // The tiny offset keeps e.g. 0.29 * 100 = 28.999999999999996 from flooring to 28.
+  return static_cast<int64_t>(std::floor(task.train_fraction * static_cast<double>(n_rows) + 1e-9));
 }
 
 }  // namespace grokscope

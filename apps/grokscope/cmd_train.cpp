@@ -1,0 +1,80 @@
+// `grokscope train`: one run from a TOML config, outputs in a run directory.
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <csignal>
+#include <cstdio>
+#include <memory>
+
+#include "commands.h"
+#include "grokscope/io/config_toml.h"
+#include "grokscope/io/run_dir.h"
+#include "grokscope/train/trainer.h"
+#include "progress.h"
+
+namespace grokscope::cli {
+
+namespace {
+std::atomic<bool> g_stop{false};
+extern "C" void on_interrupt(int) {
+  g_stop.store(true);
+  std::signal(SIGINT, SIG_DFL);  // a second Ctrl-C ends the process at once
+}
+
+struct TrainOptions {
+  std::string config_path;
+  std::vector<std::string> overrides;
+  std::string out_dir;
+  bool force = false;
+  bool quiet = false;
+};
+
+std::string default_out_dir(const std::string& config_path) {
+  std::filesystem::path p(config_path);
+  return (std::filesystem::path("runs") / p.stem()).string();
+}
+
+int run_train(const TrainOptions& opt) {
+  const RunConfig config = load_run_config(opt.config_path, opt.overrides);
+  validate(config);  // every config error is reported before anything is written
+  const std::string out = opt.out_dir.empty() ? default_out_dir(opt.config_path) : opt.out_dir;
+  prepare_run_dir(out, opt.force ? ExistingDir::replace : ExistingDir::refuse);
+
+  RunDirWriter writer(out, config);
+  const bool live = !opt.quiet && isatty(fileno(stderr));
+  ProgressObserver observer(writer, live, g_stop);
+  g_stop.store(false);
+  std::signal(SIGINT, on_interrupt);
+  const RunSummary summary = train(config, observer);
+  std::signal(SIGINT, SIG_DFL);
+
+  if (!opt.quiet) {
+    std::printf("run: %s  status: %s (%s)\n", out.c_str(), to_string(summary.status), summary.message.c_str());
+    std::printf("%s", format_clock_table(summary).c_str());
+    std::printf("%lld steps in %.1f s (%.0f steps/s, evaluation %.1f%% of the time)\n",
+                static_cast<long long>(summary.steps_done), summary.timing.seconds, summary.timing.steps_per_second,
+                summary.timing.seconds > 0 ? 100.0 * summary.timing.eval_seconds / summary.timing.seconds : 0.0);
+  }
+  if (summary.status == RunStatus::diverged) {
+    std::fprintf(stderr, "grokscope: run diverged: %s\n", summary.message.c_str());
+    return 1;
+  }
+  return 0;
+}
+}  // namespace
+
+Action add_train_command(CLI::App& app) {
+  auto opt = std::make_shared<TrainOptions>();
+  CLI::App* cmd = app.add_subcommand("train", "Train one run from a TOML config and write its run directory");
+  cmd->add_option("config", opt->config_path, "TOML config file (see docs/config.md)")->required();
+  cmd->add_option("--set", opt->overrides, "Override a config key: --set optim.lr=0.1 (repeatable)")
+      ->take_all()
+      ->allow_extra_args(false);
+  cmd->add_option("--out", opt->out_dir, "Run directory (default: runs/<config name>)");
+  cmd->add_flag("--force", opt->force, "Replace an existing run directory (never a directory that is not a run)");
+  cmd->add_flag("-q,--quiet", opt->quiet, "Print nothing but errors");
+  return [opt] { return run_train(*opt); };
+}
+
+}  // namespace grokscope::cli

@@ -1,0 +1,15 @@
+// Subcommands of the grokscope CLI. Each registers its options on the app and returns the action to run.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include <functional>
+
+namespace grokscope::cli {
+
+using Action = std::function<int()>;
+
+// grokscope train CONFIG [--set key=value]... [--out DIR] [--force]
+Action add_train_command(CLI::App& app);
+
+}  // namespace grokscope::cli

@@ -1,0 +1,39 @@
+// grokscope command-line front end. All training logic lives in the library; this file only dispatches.
+// Exit codes: 0 success, 1 the run failed (diverged or an internal error), 2 bad input (config, flags, --out).
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include <cstdio>
+
+#include "commands.h"
+#include "grokscope/core/error.h"
+#include "grokscope/core/version.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{"grokscope: a laboratory for grokking (the delay between fitting and generalizing)", "grokscope"};
+  app.set_version_flag("--version", std::string("grokscope ") + grokscope::version() + " (" +
+                                        grokscope::git_describe() + ")");
+  app.require_subcommand(1);
+  auto train = grokscope::cli::add_train_command(app);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int code = app.exit(e);
+    return code == 0 ? 0 : 2;
+  }
+  try {
+    for (auto* sub : app.get_subcommands()) {
+      if (sub->get_name() == "train") return train();
+    }
+  } catch (const grokscope::ConfigError& e) {
+    std::fprintf(stderr, "grokscope: error: %s\n", e.what());
+    return 2;
+  } catch (const grokscope::IoError& e) {
+    std::fprintf(stderr, "grokscope: error: %s\n", e.what());
+    return 2;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "grokscope: internal error: %s\n", e.what());
+    return 1;
+  }
+  return 2;
+}

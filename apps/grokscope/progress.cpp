@@ -1,0 +1,47 @@
+// Progress line and clock table.
+#include "progress.h"
+
+#include <fmt/format.h>
+
+#include <cstdio>
+
+namespace grokscope::cli {
+
+void ProgressObserver::on_progress(const Progress& p) {
+  inner_.on_progress(p);
+  if (!live_) return;
+  const double rate = p.steps_per_second > 0 ? p.steps_per_second : 1.0;
+  const double eta = static_cast<double>(p.total_steps - p.step) / rate;
+  std::fprintf(stderr, "\r\033[K step %lld/%lld  %.0f steps/s  ETA %.0fs  train acc %.4f  test acc %.4f  loss %.3g",
+               static_cast<long long>(p.step), static_cast<long long>(p.total_steps), p.steps_per_second, eta,
+               p.acc_train, p.acc_test, p.loss_train);
+  std::fflush(stderr);
+  drew_ = true;
+}
+
+void ProgressObserver::on_finish(const RunSummary& summary, const std::vector<NpyArray>& params_final) {
+  if (drew_) std::fprintf(stderr, "\r\033[K");
+  inner_.on_finish(summary, params_final);
+}
+
+std::string format_clock_table(const RunSummary& s) {
+  std::string out = fmt::format("{:<14} {:>10} {:>14}  {}\n", "clock", "step", "time (sum lr)", "note");
+  for (const auto& c : s.clocks) {
+    const std::string name = c.name == "t_cls" ? fmt::format("t_cls({:g})", c.eps) : c.name;
+    if (c.fired)
+      out += fmt::format("{:<14} {:>10} {:>14.6g}  first eval after step {}\n", name, c.step, c.time, c.bracket_lo);
+    else
+      out += fmt::format("{:<14} {:>10} {:>14}  {}\n", name, "never", "-", c.reason);
+  }
+  const Clock* fit = nullptr;
+  const Clock* gen = nullptr;
+  for (const auto& c : s.clocks) {
+    if (c.name == "t_fit") fit = &c;
+    if (c.name == "t_gen") gen = &c;
+  }
+  if (fit && gen && fit->fired && gen->fired && fit->step > 0)
+    out += fmt::format("t_gen / t_fit = {:.2f}\n", static_cast<double>(gen->step) / static_cast<double>(fit->step));
+  return out;
+}
+
+}  // namespace grokscope::cli

@@ -1,0 +1,55 @@
+// A run directory: the observer that writes a run's outputs (docs/outputs.md).
+//   config.toml         the fully resolved config
+//   metrics.csv         one row per evaluation, flushed as produced (a killed run keeps every finished row)
+//   split.npz           train_idx, test_idx and the task table (a, b, c)
+//   params_init.npz     parameters at step 0, PyTorch orientation (w: out x in, b: 1-D)
+//   params_final.npz    parameters at the end (the last finite-loss step for a diverged run)
+//   summary.json        status, clocks, final metrics, timing, version, config hash
+// Whole files are written to a temporary name and renamed, so none is ever half-written.
+#pragma once
+
+#include <cstdio>
+#include <filesystem>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "grokscope/train/config.h"
+#include "grokscope/train/run.h"
+
+namespace grokscope {
+
+enum class ExistingDir { refuse, replace };
+
+// Creates dir for a new run. An existing non-empty dir is refused (IoError naming it and --force) unless
+// `existing` is replace and the dir looks like a grokscope run (it holds config.toml, metrics.csv or summary.json);
+// a non-empty directory that is not a run is never deleted.
+void prepare_run_dir(const std::filesystem::path& dir, ExistingDir existing);
+
+// Writes text to path atomically (temporary file, then rename). Throws IoError.
+void write_file_atomic(const std::filesystem::path& path, const std::string& text);
+
+// The summary.json object of a run.
+nlohmann::json summary_to_json(const RunSummary& summary, const RunConfig& config, const RunStart& start);
+
+class RunDirWriter : public RunObserver {
+ public:
+  RunDirWriter(std::filesystem::path dir, const RunConfig& config);  // the dir must have been prepared
+  ~RunDirWriter() override;
+  RunDirWriter(const RunDirWriter&) = delete;
+  RunDirWriter& operator=(const RunDirWriter&) = delete;
+
+  void on_start(const RunStart& start) override;
+  void on_eval(const std::vector<double>& row) override;
+  void on_finish(const RunSummary& summary, const std::vector<NpyArray>& params_final) override;
+
+  const std::filesystem::path& dir() const { return dir_; }
+
+ private:
+  std::filesystem::path dir_;
+  const RunConfig& config_;
+  RunStart start_;
+  std::FILE* metrics_ = nullptr;
+};
+
+}  // namespace grokscope

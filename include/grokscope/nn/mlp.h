@@ -1,0 +1,54 @@
+// Multilayer perceptron of any depth: layers l = 1..L with weights w<l> (out x in) and optional biases b<l>,
+// an activation after every layer but the last. With token inputs the first layer is a gather of rows of w1^T
+// (stored transposed) and its gradient a scatter-add, so one-hot matrices are never built.
+//   h_0 = x;  z_l = h_{l-1} W_l^T + b_l;  h_l = sigma(z_l) for l < L;  output = z_L
+// Groups: layer 1 is "input", the last layer "head", the others "hidden" (a one-layer model is "head").
+#pragma once
+
+#include <vector>
+
+#include "grokscope/nn/model.h"
+#include "grokscope/train/config.h"
+
+namespace grokscope {
+
+struct MlpShape {
+  int input_dim = 0;       // one-hot width (2p concat, p sum) or dense input size
+  bool token_input = true; // first layer is a gather
+  int output_dim = 0;
+};
+
+template <class T>
+class Mlp final : public Model<T> {
+ public:
+  Mlp(const ModelConfig& config, const MlpShape& shape);
+
+  const ParamLayout& layout() const override { return layout_; }
+  int input_dim() const override { return shape_.input_dim; }
+  int output_dim() const override { return shape_.output_dim; }
+  int homogeneity() const override;
+  void init_params(T* params, Rng& rng) const override;
+  std::unique_ptr<Workspace> make_workspace(int64_t max_rows) const override;
+  const T* forward(const T* params, const InputBatch<T>& x, Workspace& ws) const override;
+  void backward(const T* params, const InputBatch<T>& x, T* d_out, T* grad, Workspace& ws) const override;
+
+  int num_layers() const { return static_cast<int>(widths_.size()) - 1; }
+
+ private:
+  struct LayerParams {
+    const ParamInfo* weight = nullptr;
+    const ParamInfo* bias = nullptr;  // nullptr when the layer has none
+    int in = 0;
+    int out = 0;
+  };
+  void first_layer_forward(const T* params, const InputBatch<T>& x, T* z) const;
+  void first_layer_backward(const InputBatch<T>& x, const T* delta, T* grad) const;
+
+  ModelConfig config_;
+  MlpShape shape_;
+  std::vector<int> widths_;          // input_dim, hidden..., output_dim
+  ParamLayout layout_;
+  std::vector<LayerParams> layers_;
+};
+
+}  // namespace grokscope

@@ -1,0 +1,56 @@
+// The loss and generalization clocks, updated online at every evaluation:
+//   t_fit       first evaluation with train accuracy 1
+//   t_gen       first evaluation with test accuracy >= acc_threshold
+//   t_cls(eps)  first evaluation with train loss <= eps, for each eps
+// A clock fires at an evaluation, so it is known only up to the previous evaluated step (`bracket_lo`).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "grokscope/train/config.h"
+
+namespace grokscope {
+
+struct Clock {
+  std::string name;          // "t_fit", "t_gen", "t_cls"
+  double eps = 0.0;          // t_cls only
+  bool fired = false;
+  int64_t step = -1;         // first evaluated step at which the condition held
+  double time = 0.0;         // continuous time (sum of learning rates) at that step
+  int64_t bracket_lo = -1;   // the evaluation before it (the clock lies in (bracket_lo, step])
+  std::string reason;        // why it never fired (filled by finish())
+};
+
+struct EvalPoint {
+  int64_t step = 0;
+  double time = 0.0;
+  double loss_train = 0.0;
+  double acc_train = 0.0;
+  double acc_test = 0.0;
+};
+
+class ClockTracker {
+ public:
+  explicit ClockTracker(const EvalConfig& config);
+  void update(const EvalPoint& point);
+  // Fills the reasons of clocks that never fired; `why_ended` is e.g. "run completed" or "run diverged".
+  void finish(const std::string& why_ended);
+
+  bool all_fired() const;
+  const Clock& t_fit() const { return clocks_[0]; }
+  const Clock& t_gen() const { return clocks_[1]; }
+  // t_cls clocks in the order of EvalConfig::loss_eps.
+  std::vector<Clock> t_cls() const { return {clocks_.begin() + 2, clocks_.end()}; }
+  const std::vector<Clock>& all() const { return clocks_; }
+
+ private:
+  double acc_threshold_;
+  std::vector<Clock> clocks_;
+  int64_t last_step_ = -1;
+  double best_acc_train_ = 0.0, best_acc_test_ = 0.0, best_loss_train_ = 0.0;
+  int64_t best_acc_train_step_ = 0, best_acc_test_step_ = 0, best_loss_train_step_ = 0;
+};
+
+}  // namespace grokscope

@@ -1,0 +1,66 @@
+// What a training run reports: the observer interface (metrics rows as they are produced, saved arrays, progress)
+// and the final summary. The trainer calls these; io/run_dir.h writes them to a run directory; front ends add
+// progress lines. Nothing here does I/O.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "grokscope/io/npz.h"
+#include "grokscope/train/clocks.h"
+
+namespace grokscope {
+
+enum class RunStatus { completed, diverged, stopped };
+const char* to_string(RunStatus s);
+
+struct RunStart {
+  std::vector<std::string> columns;     // metrics.csv header, in order
+  std::vector<NpyArray> split;          // train_idx, test_idx and the table (a, b, c)
+  std::vector<NpyArray> params_init;    // w1, b1, ... in PyTorch orientation
+  int64_t n_params = 0;
+  int64_t n_train = 0, n_test = 0;
+  int blas_threads = 0;
+};
+
+struct Progress {
+  int64_t step = 0;
+  int64_t total_steps = 0;
+  double seconds = 0.0;          // since training started
+  double steps_per_second = 0.0; // recent rate
+  double acc_train = 0.0;        // at the last evaluation
+  double acc_test = 0.0;
+  double loss_train = 0.0;
+};
+
+struct RunTiming {
+  double seconds = 0.0;          // training loop wall time (setup excluded)
+  double setup_seconds = 0.0;
+  double eval_seconds = 0.0;     // part of `seconds` spent in evaluations
+  double steps_per_second = 0.0;
+};
+
+struct RunSummary {
+  RunStatus status = RunStatus::completed;
+  std::string message;           // one line: why the run ended
+  int64_t steps_done = 0;        // optimizer updates applied to the saved final parameters
+  double time = 0.0;             // continuous time at steps_done
+  std::vector<Clock> clocks;     // t_fit, t_gen, t_cls...
+  std::vector<std::string> final_columns;  // the last metrics row (names and values)
+  std::vector<double> final_values;
+  RunTiming timing;
+};
+
+class RunObserver {
+ public:
+  virtual ~RunObserver() = default;
+  virtual void on_start(const RunStart& start) {}
+  virtual void on_eval(const std::vector<double>& row) {}   // one value per RunStart::columns
+  virtual void on_progress(const Progress& progress) {}
+  virtual void on_finish(const RunSummary& summary, const std::vector<NpyArray>& params_final) {}
+  // Polled every step: return true to end the run early with status `stopped` (e.g. on Ctrl-C).
+  virtual bool stop_requested() { return false; }
+};
+
+}  // namespace grokscope

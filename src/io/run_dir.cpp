@@ -1,0 +1,162 @@
+// Run directory outputs (see io/run_dir.h).
+#include "grokscope/io/run_dir.h"
+
+#include <fmt/format.h>
+
+#include <fstream>
+
+#include "grokscope/core/error.h"
+#include "grokscope/core/version.h"
+#include "grokscope/io/config_toml.h"
+#include "grokscope/kernels/blas.h"
+
+namespace fs = std::filesystem;
+
+namespace grokscope {
+
+namespace {
+bool looks_like_run(const fs::path& dir) {
+  for (const char* name : {"config.toml", "metrics.csv", "summary.json"})
+    if (fs::exists(dir / name)) return true;
+  return false;
+}
+
+nlohmann::json clock_to_json(const Clock& c) {
+  nlohmann::json j;
+  if (c.name == "t_cls") j["eps"] = c.eps;
+  j["fired"] = c.fired;
+  if (c.fired) {
+    j["step"] = c.step;
+    j["time"] = c.time;
+    j["previous_eval_step"] = c.bracket_lo < 0 ? nlohmann::json() : nlohmann::json(c.bracket_lo);
+  } else {
+    j["step"] = nullptr;
+    j["time"] = nullptr;
+    j["reason"] = c.reason;
+  }
+  return j;
+}
+}  // namespace
+
+void prepare_run_dir(const fs::path& dir, ExistingDir existing) {
+  std::error_code ec;
+  if (fs::exists(dir, ec)) {
+    if (!fs::is_directory(dir, ec)) throw IoError(fmt::format("--out {}: exists and is not a directory", dir.string()));
+    if (!fs::is_empty(dir, ec)) {
+      if (existing == ExistingDir::refuse)
+        throw IoError(fmt::format("--out {}: directory exists and is not empty (use --force to replace a previous run)",
+                                  dir.string()));
+      if (!looks_like_run(dir))
+        throw IoError(fmt::format("--out {}: directory is not empty and does not look like a grokscope run "
+                                  "(no config.toml, metrics.csv or summary.json); refusing to delete it",
+                                  dir.string()));
+      fs::remove_all(dir, ec);
+      if (ec) throw IoError(fmt::format("--out {}: cannot remove the previous run: {}", dir.string(), ec.message()));
+    }
+  }
+  fs::create_directories(dir, ec);
+  if (ec) throw IoError(fmt::format("--out {}: cannot create directory: {}", dir.string(), ec.message()));
+}
+
+void write_file_atomic(const fs::path& path, const std::string& text) {
+  const fs::path tmp = path.string() + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    out << text;
+    out.flush();
+    if (!out) throw IoError(fmt::format("cannot write {}", tmp.string()));
+  }
+  std::error_code ec;
+  fs::rename(tmp, path, ec);
+  if (ec) throw IoError(fmt::format("cannot rename {} to {}: {}", tmp.string(), path.string(), ec.message()));
+}
+
+nlohmann::json summary_to_json(const RunSummary& s, const RunConfig& config, const RunStart& start) {
+  nlohmann::json j;
+  j["status"] = to_string(s.status);
+  j["message"] = s.message;
+  j["steps_done"] = s.steps_done;
+  j["time"] = s.time;
+  nlohmann::json clocks;
+  nlohmann::json t_cls = nlohmann::json::array();
+  for (const auto& c : s.clocks) {
+    if (c.name == "t_cls")
+      t_cls.push_back(clock_to_json(c));
+    else
+      clocks[c.name] = clock_to_json(c);
+  }
+  clocks["t_cls"] = t_cls;
+  const Clock* fit = nullptr;
+  const Clock* gen = nullptr;
+  for (const auto& c : s.clocks) {
+    if (c.name == "t_fit") fit = &c;
+    if (c.name == "t_gen") gen = &c;
+  }
+  if (fit && gen && fit->fired && gen->fired && fit->step > 0)
+    clocks["gen_over_fit"] = static_cast<double>(gen->step) / static_cast<double>(fit->step);
+  else
+    clocks["gen_over_fit"] = nullptr;
+  j["clocks"] = clocks;
+  nlohmann::json final_metrics = nlohmann::json::object();
+  for (size_t i = 0; i < s.final_columns.size() && i < s.final_values.size(); ++i)
+    final_metrics[s.final_columns[i]] = s.final_values[i];
+  j["final"] = final_metrics;
+  const double eval_fraction = s.timing.seconds > 0 ? s.timing.eval_seconds / s.timing.seconds : 0.0;
+  j["timing"] = {{"seconds", s.timing.seconds},
+                 {"setup_seconds", s.timing.setup_seconds},
+                 {"eval_seconds", s.timing.eval_seconds},
+                 {"eval_fraction", eval_fraction},
+                 {"steps_per_second", s.timing.steps_per_second}};
+  j["data"] = {{"n_train", start.n_train}, {"n_test", start.n_test}, {"n_params", start.n_params}};
+  j["environment"] = {{"version", version()},
+                      {"git", git_describe()},
+                      {"blas", kernels::blas_name()},
+                      {"blas_threads", start.blas_threads}};
+  j["config_hash"] = config_hash(config);
+  j["config"] = to_json(config);
+  return j;
+}
+
+RunDirWriter::RunDirWriter(fs::path dir, const RunConfig& config) : dir_(std::move(dir)), config_(config) {}
+
+RunDirWriter::~RunDirWriter() {
+  if (metrics_) std::fclose(metrics_);
+}
+
+void RunDirWriter::on_start(const RunStart& start) {
+  start_ = start;
+  write_file_atomic(dir_ / "config.toml", to_toml(config_));
+  write_npz((dir_ / "split.npz").string(), start.split);
+  write_npz((dir_ / "params_init.npz").string(), start.params_init);
+  start_.split.clear();
+  start_.params_init.clear();
+  const fs::path csv = dir_ / "metrics.csv";
+  metrics_ = std::fopen(csv.string().c_str(), "w");
+  if (!metrics_) throw IoError(fmt::format("cannot open {} for writing", csv.string()));
+  std::string header;
+  for (size_t i = 0; i < start.columns.size(); ++i) header += (i ? "," : "") + start.columns[i];
+  std::fputs((header + "\n").c_str(), metrics_);
+  std::fflush(metrics_);
+}
+
+void RunDirWriter::on_eval(const std::vector<double>& row) {
+  std::string line;
+  for (size_t i = 0; i < row.size(); ++i) {
+    if (i) line += ',';
+    line += fmt::format("{}", row[i]);  // shortest representation that reads back exactly
+  }
+  line += '\n';
+  if (std::fputs(line.c_str(), metrics_) < 0 || std::fflush(metrics_) != 0)
+    throw IoError(fmt::format("cannot write {}", (dir_ / "metrics.csv").string()));
+}
+
+void RunDirWriter::on_finish(const RunSummary& summary, const std::vector<NpyArray>& params_final) {
+  write_npz((dir_ / "params_final.npz").string(), params_final);
+  write_file_atomic(dir_ / "summary.json", summary_to_json(summary, config_, start_).dump(2) + "\n");
+  if (metrics_) {
+    std::fclose(metrics_);
+    metrics_ = nullptr;
+  }
+}
+
+}  // namespace grokscope

@@ -1,0 +1,55 @@
+// Online clock detection (see train/clocks.h).
+#include "grokscope/train/clocks.h"
+
+#include <fmt/format.h>
+
+#include <limits>
+
+namespace grokscope {
+
+ClockTracker::ClockTracker(const EvalConfig& config) : acc_threshold_(config.acc_threshold) {
+  clocks_.push_back(Clock{.name = "t_fit"});
+  clocks_.push_back(Clock{.name = "t_gen"});
+  for (double eps : config.loss_eps) clocks_.push_back(Clock{.name = "t_cls", .eps = eps});
+  best_loss_train_ = std::numeric_limits<double>::infinity();
+}
+
+void ClockTracker::update(const EvalPoint& p) {
+  auto fire = [&](Clock& c, bool condition) {
+    if (c.fired || !condition) return;
+    c.fired = true;
+    c.step = p.step;
+    c.time = p.time;
+    c.bracket_lo = last_step_;
+  };
+  fire(clocks_[0], p.acc_train >= 1.0);
+  fire(clocks_[1], p.acc_test >= acc_threshold_);
+  for (size_t i = 2; i < clocks_.size(); ++i) fire(clocks_[i], p.loss_train <= clocks_[i].eps);
+  if (p.acc_train > best_acc_train_) best_acc_train_ = p.acc_train, best_acc_train_step_ = p.step;
+  if (p.acc_test > best_acc_test_) best_acc_test_ = p.acc_test, best_acc_test_step_ = p.step;
+  if (p.loss_train < best_loss_train_) best_loss_train_ = p.loss_train, best_loss_train_step_ = p.step;
+  last_step_ = p.step;
+}
+
+void ClockTracker::finish(const std::string& why_ended) {
+  for (auto& c : clocks_) {
+    if (c.fired) continue;
+    if (c.name == "t_fit")
+      c.reason = fmt::format("train accuracy never reached 1 before the {} (best {:.6g} at step {})", why_ended,
+                             best_acc_train_, best_acc_train_step_);
+    else if (c.name == "t_gen")
+      c.reason = fmt::format("test accuracy never reached {} before the {} (best {:.6g} at step {})", acc_threshold_,
+                             why_ended, best_acc_test_, best_acc_test_step_);
+    else
+      c.reason = fmt::format("train loss never fell to {} before the {} (lowest {:.6g} at step {})", c.eps, why_ended,
+                             best_loss_train_, best_loss_train_step_);
+  }
+}
+
+bool ClockTracker::all_fired() const {
+  for (const auto& c : clocks_)
+    if (!c.fired) return false;
+  return true;
+}
+
+}  // namespace grokscope
