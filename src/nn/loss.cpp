@@ -1,24 +1,33 @@
 // Fused loss, gradient and classification statistics (one pass over the logits). See nn/loss.h.
+// Rows are processed with Eigen array expressions so that max, exp and sums are SIMD-vectorized.
 #include "grokscope/nn/loss.h"
 
+// GCC 12 reports a false -Wmaybe-uninitialized inside Eigen's AVX-512 max reduction (_mm512_undefined_ps).
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+
+#include <Eigen/Core>
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <vector>
 
 namespace grokscope {
 
 namespace {
 
-
 template <class T>
-void row_argmax_margin(const T* z, int n_classes, int32_t y, int& argmax, double& margin) {
-  argmax = 0;
-  T best_other = -std::numeric_limits<T>::infinity();
-  for (int j = 0; j < n_classes; ++j) {
-    if (z[j] > z[argmax]) argmax = j;
-    if (j != y && z[j] > best_other) best_other = z[j];
-  }
-  margin = static_cast<double>(z[y]) - static_cast<double>(best_other);
+using Row = Eigen::Map<Eigen::Array<T, Eigen::Dynamic, 1>>;
+template <class T>
+using ConstRow = Eigen::Map<const Eigen::Array<T, Eigen::Dynamic, 1>>;
+
+// Max over the row without entry y (-inf for a one-class row).
+template <class T>
+T max_except(const ConstRow<T>& z, int y) {
+  const int n = static_cast<int>(z.size());
+  T best = -std::numeric_limits<T>::infinity();
+  if (y > 0) best = z.head(y).maxCoeff();
+  if (y + 1 < n) best = std::max(best, z.tail(n - y - 1).maxCoeff());
+  return best;
 }
 
 }  // namespace
@@ -33,46 +42,38 @@ BatchStats classification_loss(const LossConfig& loss, const T* logits, int64_t 
   const T inv_n = T(1) / static_cast<T>(n);
   const double mse_scale =
       loss.mse_reduction == MseReduction::mean ? 1.0 / (static_cast<double>(n) * n_classes) : 1.0 / n;
+  std::vector<T> scratch(grad ? 0 : static_cast<size_t>(n_classes));
   for (int64_t i = 0; i < n; ++i) {
-    const T* z = logits + i * n_classes;
-    const int32_t y = labels[i];
-    int argmax = 0;
-    double margin = 0.0;
-    row_argmax_margin(z, n_classes, y, argmax, margin);
-    stats.correct += (argmax == y);
-    stats.min_margin = std::min(stats.min_margin, margin);
+    const ConstRow<T> z(logits + i * n_classes, n_classes);
+    const int y = labels[i];
+    const T zy = z[y];
+    const T others = max_except(z, y);
+    // Correct when z_y is a strict maximum, or tied only with later classes (argmax takes the first index).
+    const bool correct = zy > others || (zy == others && (y == 0 || z.head(y).maxCoeff() < zy));
+    stats.correct += correct;
+    stats.min_margin = std::min(stats.min_margin, static_cast<double>(zy) - static_cast<double>(others));
+    Row<T> g(grad ? grad + i * n_classes : scratch.data(), n_classes);
     if (loss.kind == LossKind::cross_entropy) {
-      const T m = z[argmax];
-      T* g = grad ? grad + i * n_classes : nullptr;
-      T rest = T(0);  // sum over j != y of e^{z_j - m}
-      T e_y = T(0);
-      for (int j = 0; j < n_classes; ++j) {
-        const T e = std::exp(z[j] - m);
-        if (g) g[j] = e;
-        if (j == y)
-          e_y = e;
-        else
-          rest += e;
-      }
+      const T m = std::max(zy, others);
+      g = (z - m).exp();
+      const T e_y = g[y];
+      g[y] = T(0);
+      const T rest = g.sum();  // sum over j != y of e^{z_j - m}, without the cancellation of s - e_y
       const T s = rest + e_y;
-      if (argmax == y)
+      if (zy >= others)
         loss_sum += std::log1p(static_cast<double>(rest));
       else
-        loss_sum += static_cast<double>(m) - static_cast<double>(z[y]) + std::log(static_cast<double>(s));
-      if (g) {
+        loss_sum += static_cast<double>(m) - static_cast<double>(zy) + std::log(static_cast<double>(s));
+      if (grad) {
         const T scale = inv_n / s;
-        for (int j = 0; j < n_classes; ++j) g[j] *= scale;
-        g[y] = -rest * scale;  // softmax_y - 1 = -rest / s, without cancellation
+        g *= scale;
+        g[y] = -rest * scale;  // softmax_y - 1 = -rest / s
       }
     } else {
-      T* g = grad ? grad + i * n_classes : nullptr;
-      double row = 0.0;
-      for (int j = 0; j < n_classes; ++j) {
-        const T diff = z[j] - (j == y ? T(1) : T(0));
-        row += static_cast<double>(diff) * static_cast<double>(diff);
-        if (g) g[j] = static_cast<T>(2.0 * mse_scale) * diff;
-      }
-      loss_sum += row;
+      g = z;
+      g[y] -= T(1);
+      loss_sum += g.template cast<double>().square().sum();
+      if (grad) g *= static_cast<T>(2.0 * mse_scale);
     }
   }
   stats.loss = loss.kind == LossKind::cross_entropy ? loss_sum / static_cast<double>(n) : loss_sum * mse_scale;

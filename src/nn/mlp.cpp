@@ -1,6 +1,8 @@
 // MLP forward/backward over the flat parameter buffer (see nn/mlp.h for the equations and layout).
 #include "grokscope/nn/mlp.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
 #include <cstring>
@@ -67,13 +69,13 @@ Mlp<T>::Mlp(const ModelConfig& config, const MlpShape& shape) : config_(config),
     const std::string group = (l == n_layers - 1) ? "head" : (l == 0 ? "input" : "hidden");
     const bool has_bias = config.bias == BiasMode::all || (config.bias == BiasMode::first && l == 0);
     const bool transposed = (l == 0 && shape.token_input);
-    layout_.add("w" + std::to_string(l + 1), group, widths_[l + 1], widths_[l], transposed);
-    if (has_bias) layout_.add("b" + std::to_string(l + 1), group, widths_[l + 1], 1, false, true);
+    layout_.add(fmt::format("w{}", l + 1), group, widths_[l + 1], widths_[l], transposed);
+    if (has_bias) layout_.add(fmt::format("b{}", l + 1), group, widths_[l + 1], 1, false, true);
   }
   for (int l = 0; l < n_layers; ++l) {
     LayerParams lp;
-    lp.weight = layout_.find("w" + std::to_string(l + 1));
-    lp.bias = layout_.find("b" + std::to_string(l + 1));
+    lp.weight = layout_.find(fmt::format("w{}", l + 1));
+    lp.bias = layout_.find(fmt::format("b{}", l + 1));
     lp.in = widths_[l];
     lp.out = widths_[l + 1];
     layers_.push_back(lp);

@@ -7,10 +7,19 @@
 
 namespace grokscope {
 
+namespace {
+Clock make_clock(const char* name, double eps) {
+  Clock c;
+  c.name = name;
+  c.eps = eps;
+  return c;
+}
+}  // namespace
+
 ClockTracker::ClockTracker(const EvalConfig& config) : acc_threshold_(config.acc_threshold) {
-  clocks_.push_back(Clock{.name = "t_fit"});
-  clocks_.push_back(Clock{.name = "t_gen"});
-  for (double eps : config.loss_eps) clocks_.push_back(Clock{.name = "t_cls", .eps = eps});
+  clocks_.push_back(make_clock("t_fit", 0.0));
+  clocks_.push_back(make_clock("t_gen", 0.0));
+  for (double eps : config.loss_eps) clocks_.push_back(make_clock("t_cls", eps));
   best_loss_train_ = std::numeric_limits<double>::infinity();
 }
 

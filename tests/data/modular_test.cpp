@@ -38,8 +38,9 @@ TEST(ModOps, NamesRoundTripAndSymmetryIsTrue) {
     EXPECT_EQ(name, to_string(*op));
     bool symmetric = true;
     for (int a = 0; a < 7; ++a)
-      for (int b = 1; b < 7; ++b)
+      for (int b = 1; b < 7; ++b) {
         if (*op != ModOp::div && apply_mod_op(*op, a, b, 7) != apply_mod_op(*op, b, a, 7)) symmetric = false;
+      }
     if (*op != ModOp::div) EXPECT_EQ(symmetric, is_symmetric(*op)) << name;
   }
   EXPECT_FALSE(parse_mod_op("pow").has_value());
