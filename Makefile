@@ -1,6 +1,7 @@
 # The two commands of the README. Each installs what is missing, then builds.
 BUILD_DIR ?= build
 JOBS ?= $(shell nproc)
+MAKEFLAGS += --no-print-directory
 CMAKE_FLAGS ?=
 
 .PHONY: demo test build deps bench clean
