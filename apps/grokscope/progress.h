@@ -16,6 +16,9 @@ class ProgressObserver : public RunObserver {
   void on_start(const RunStart& start) override { inner_.on_start(start); }
   void on_eval(const std::vector<double>& row) override { inner_.on_eval(row); }
   void on_progress(const Progress& p) override;
+  void on_trajectory(int64_t step, double time, const std::vector<double>& params) override {
+    inner_.on_trajectory(step, time, params);
+  }
   void on_finish(const RunSummary& summary, const std::vector<NpyArray>& params_final) override;
   bool stop_requested() override { return stop_flag_.load() || inner_.stop_requested(); }
 

@@ -121,7 +121,20 @@ RunDirWriter::RunDirWriter(fs::path dir, const RunConfig& config) : dir_(std::mo
 
 RunDirWriter::~RunDirWriter() {
   if (metrics_) std::fclose(metrics_);
+  if (trajectory_) std::fclose(trajectory_);
 }
+
+namespace {
+void write_csv_row(std::FILE* f, const std::vector<double>& values, const fs::path& path) {
+  std::string line;
+  for (size_t i = 0; i < values.size(); ++i) {
+    if (i) line += ',';
+    line += fmt::format("{}", values[i]);  // shortest representation that reads back exactly
+  }
+  line += '\n';
+  if (std::fputs(line.c_str(), f) < 0 || std::fflush(f) != 0) throw IoError(fmt::format("cannot write {}", path.string()));
+}
+}  // namespace
 
 void RunDirWriter::on_start(const RunStart& start) {
   start_ = start;
@@ -137,25 +150,33 @@ void RunDirWriter::on_start(const RunStart& start) {
   for (size_t i = 0; i < start.columns.size(); ++i) header += (i ? "," : "") + start.columns[i];
   std::fputs((header + "\n").c_str(), metrics_);
   std::fflush(metrics_);
+  if (!start.trajectory_columns.empty()) {
+    const fs::path traj = dir_ / "trajectory.csv";
+    trajectory_ = std::fopen(traj.string().c_str(), "w");
+    if (!trajectory_) throw IoError(fmt::format("cannot open {} for writing", traj.string()));
+    std::string h = "step,time";
+    for (const auto& c : start.trajectory_columns) h += "," + c;
+    std::fputs((h + "\n").c_str(), trajectory_);
+  }
 }
 
-void RunDirWriter::on_eval(const std::vector<double>& row) {
-  std::string line;
-  for (size_t i = 0; i < row.size(); ++i) {
-    if (i) line += ',';
-    line += fmt::format("{}", row[i]);  // shortest representation that reads back exactly
-  }
-  line += '\n';
-  if (std::fputs(line.c_str(), metrics_) < 0 || std::fflush(metrics_) != 0)
-    throw IoError(fmt::format("cannot write {}", (dir_ / "metrics.csv").string()));
+void RunDirWriter::on_eval(const std::vector<double>& row) { write_csv_row(metrics_, row, dir_ / "metrics.csv"); }
+
+void RunDirWriter::on_trajectory(int64_t step, double time, const std::vector<double>& params) {
+  std::vector<double> row;
+  row.reserve(params.size() + 2);
+  row.push_back(static_cast<double>(step));
+  row.push_back(time);
+  row.insert(row.end(), params.begin(), params.end());
+  write_csv_row(trajectory_, row, dir_ / "trajectory.csv");
 }
 
 void RunDirWriter::on_finish(const RunSummary& summary, const std::vector<NpyArray>& params_final) {
   write_npz((dir_ / "params_final.npz").string(), params_final);
   write_file_atomic(dir_ / "summary.json", summary_to_json(summary, config_, start_).dump(2) + "\n");
-  if (metrics_) {
-    std::fclose(metrics_);
-    metrics_ = nullptr;
+  for (std::FILE** f : {&metrics_, &trajectory_}) {
+    if (*f) std::fclose(*f);
+    *f = nullptr;
   }
 }
 

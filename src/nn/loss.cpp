@@ -1,5 +1,7 @@
 // Fused loss, gradient and classification statistics (one pass over the logits). See nn/loss.h.
-// Rows are processed with Eigen array expressions so that max, exp and sums are SIMD-vectorized.
+// Rows are processed with Eigen array expressions so that max and exp are SIMD-vectorized. Sums are plain loops in
+// a fixed order: Eigen's vectorized sum peels to the buffer's alignment, so its rounding would depend on where the
+// allocator put the buffer, and the same seed must give the same bits in every run.
 #include "grokscope/nn/loss.h"
 
 // GCC 12 reports a false -Wmaybe-uninitialized inside Eigen's AVX-512 max reduction (_mm512_undefined_ps).
@@ -43,6 +45,10 @@ BatchStats classification_loss(const LossConfig& loss, const T* logits, int64_t 
   const double mse_scale =
       loss.mse_reduction == MseReduction::mean ? 1.0 / (static_cast<double>(n) * n_classes) : 1.0 / n;
   std::vector<T> scratch(grad ? 0 : static_cast<size_t>(n_classes));
+  // exp is evaluated into this (aligned) buffer: Eigen peels unaligned leading elements of the destination to a
+  // scalar exp that rounds differently from the SIMD one, so writing into an arbitrary row would make the bits
+  // depend on the buffer's address.
+  Eigen::Array<T, Eigen::Dynamic, 1> e(n_classes);
   for (int64_t i = 0; i < n; ++i) {
     const ConstRow<T> z(logits + i * n_classes, n_classes);
     const int y = labels[i];
@@ -55,10 +61,12 @@ BatchStats classification_loss(const LossConfig& loss, const T* logits, int64_t 
     Row<T> g(grad ? grad + i * n_classes : scratch.data(), n_classes);
     if (loss.kind == LossKind::cross_entropy) {
       const T m = std::max(zy, others);
-      g = (z - m).exp();
+      e = (z - m).exp();
+      g = e;
       const T e_y = g[y];
       g[y] = T(0);
-      const T rest = g.sum();  // sum over j != y of e^{z_j - m}, without the cancellation of s - e_y
+      T rest = T(0);  // sum over j != y of e^{z_j - m}, without the cancellation of s - e_y
+      for (int j = 0; j < n_classes; ++j) rest += g[j];
       const T s = rest + e_y;
       if (zy >= others)
         loss_sum += std::log1p(static_cast<double>(rest));
@@ -72,7 +80,7 @@ BatchStats classification_loss(const LossConfig& loss, const T* logits, int64_t 
     } else {
       g = z;
       g[y] -= T(1);
-      loss_sum += g.template cast<double>().square().sum();
+      for (int j = 0; j < n_classes; ++j) loss_sum += static_cast<double>(g[j]) * static_cast<double>(g[j]);
       if (grad) g *= static_cast<T>(2.0 * mse_scale);
     }
   }

@@ -59,23 +59,33 @@ void column_sums(const T* m, int64_t n, int width, T* out) {
 template <class T>
 Mlp<T>::Mlp(const ModelConfig& config, const MlpShape& shape) : config_(config), shape_(shape) {
   GS_CHECK(shape.input_dim > 0 && shape.output_dim > 0);
+  GS_CHECK(!shape.embedding || shape.token_input);
   widths_.push_back(shape.input_dim);
+  if (shape.embedding) widths_.push_back(config.embedding_dim);
   for (int w : config.hidden) widths_.push_back(w);
   widths_.push_back(shape.output_dim);
   const int n_layers = num_layers();
   // Register weights and biases layer by layer (w1, b1, w2, b2, ...), so the buffer is in layer order.
   std::vector<std::pair<int64_t, int64_t>> offsets;
   for (int l = 0; l < n_layers; ++l) {
+    if (shape.embedding && l == 0) {
+      // E is stored p x d, which is also its PyTorch (nn.Embedding) shape: rows = p, cols = d.
+      layout_.add("E", "embedding", widths_[0], widths_[1], false);
+      continue;
+    }
+    // In the embedding variant the layers after E are numbered from 1 (w1 is the first hidden layer).
+    const int number = shape.embedding ? l : l + 1;
     const std::string group = (l == n_layers - 1) ? "head" : (l == 0 ? "input" : "hidden");
-    const bool has_bias = config.bias == BiasMode::all || (config.bias == BiasMode::first && l == 0);
+    const bool has_bias = config.bias == BiasMode::all || (config.bias == BiasMode::first && number == 1);
     const bool transposed = (l == 0 && shape.token_input);
-    layout_.add(fmt::format("w{}", l + 1), group, widths_[l + 1], widths_[l], transposed);
-    if (has_bias) layout_.add(fmt::format("b{}", l + 1), group, widths_[l + 1], 1, false, true);
+    layout_.add(fmt::format("w{}", number), group, widths_[l + 1], widths_[l], transposed);
+    if (has_bias) layout_.add(fmt::format("b{}", number), group, widths_[l + 1], 1, false, true);
   }
   for (int l = 0; l < n_layers; ++l) {
     LayerParams lp;
-    lp.weight = layout_.find(fmt::format("w{}", l + 1));
-    lp.bias = layout_.find(fmt::format("b{}", l + 1));
+    const int number = shape.embedding ? l : l + 1;
+    lp.weight = layout_.find(shape.embedding && l == 0 ? std::string("E") : fmt::format("w{}", number));
+    lp.bias = (shape.embedding && l == 0) ? nullptr : layout_.find(fmt::format("b{}", number));
     lp.in = widths_[l];
     lp.out = widths_[l + 1];
     layers_.push_back(lp);
@@ -84,19 +94,24 @@ Mlp<T>::Mlp(const ModelConfig& config, const MlpShape& shape) : config_(config),
 
 template <class T>
 int Mlp<T>::homogeneity() const {
-  // Degree of the output in all parameters jointly: d_1 = 1, d_l = k * d_{l-1} + 1 with k the activation's
-  // degree (1 for relu/leaky/identity, 2 for quadratic). Biases after the first layer, or tanh, break homogeneity.
-  if (config_.bias == BiasMode::all && num_layers() > 1) return 0;
-  int k = 1;
-  switch (config_.activation) {
-    case Activation::relu:
-    case Activation::leaky_relu:
-    case Activation::identity: k = 1; break;
-    case Activation::quadratic: k = 2; break;
-    case Activation::tanh: return num_layers() == 1 ? 1 : 0;
-  }
+  // Degree of the output in all parameters jointly: layer 1 has degree 1, and layer l degree k * d_{l-1} + 1 with k
+  // the degree of the activation between them (1 for relu/leaky/identity, 2 for quadratic; tanh has none). A bias
+  // is degree 1, so the model stays homogeneous only when every bias sits in a layer of degree 1.
   int degree = 1;
-  for (int l = 1; l < num_layers(); ++l) degree = k * degree + 1;
+  for (int l = 0; l < num_layers(); ++l) {
+    if (l > 0) {
+      int k = 1;
+      switch (activation_of(l - 1)) {
+        case Activation::relu:
+        case Activation::leaky_relu:
+        case Activation::identity: k = 1; break;
+        case Activation::quadratic: k = 2; break;
+        case Activation::tanh: return 0;
+      }
+      degree = k * degree + 1;
+    }
+    if (layers_[static_cast<size_t>(l)].bias && degree != 1) return 0;
+  }
   return degree;
 }
 
@@ -112,7 +127,8 @@ void Mlp<T>::init_params(T* params, Rng& rng) const {
     T* b = lp.bias ? params + lp.bias->offset : nullptr;
     // Values are drawn in PyTorch order (out x in, row-major) and stored transposed where the layout says so.
     auto store = [&](int64_t o, int64_t i, double v) {
-      const int64_t idx = lp.weight->transposed ? i * lp.out + o : o * lp.in + i;
+      const bool stored_in_by_out = lp.weight->transposed || (shape_.embedding && l == 0);
+      const int64_t idx = stored_in_by_out ? i * lp.out + o : o * lp.in + i;
       w[idx] = static_cast<T>(v * config_.init_scale);
     };
     if (config_.init == InitKind::torch_default) {
@@ -127,7 +143,7 @@ void Mlp<T>::init_params(T* params, Rng& rng) const {
       double std = 0.0;
       switch (config_.init) {
         case InitKind::he:
-          std = (last ? 1.0 : activation_gain(config_.activation, config_.leaky_slope)) / std::sqrt(fan_in);
+          std = (last ? 1.0 : activation_gain(activation_of(l), config_.leaky_slope)) / std::sqrt(fan_in);
           break;
         case InitKind::lecun: std = 1.0 / std::sqrt(fan_in); break;
         case InitKind::normal: std = config_.init_std; break;
@@ -213,7 +229,7 @@ const T* Mlp<T>::forward(const T* params, const InputBatch<T>& x, Workspace& ws_
     }
     if (lp.bias) add_bias_rows(z, params + lp.bias->offset, x.n, lp.out);
     if (l < n_layers - 1)
-      kernels::activation_forward<T>(config_.activation, slope, z, ws.h[static_cast<size_t>(l)].data(),
+      kernels::activation_forward<T>(activation_of(l), slope, z, ws.h[static_cast<size_t>(l)].data(),
                                      x.n * lp.out);
   }
   return ws.z[static_cast<size_t>(n_layers - 1)].data();
@@ -242,7 +258,7 @@ void Mlp<T>::backward(const T* params, const InputBatch<T>& x, T* d_out, T* grad
     // dh_{l-1} (n x in) = delta (n x out) * W (out x in); then delta_{l-1} = dh * sigma'(z_{l-1}) in place.
     kernels::gemm<T>(Trans::no, Trans::no, n, lp.in, lp.out, T(1), delta, lp.out, params + lp.weight->offset, lp.in,
                      T(0), spare, lp.in);
-    kernels::activation_backward<T>(config_.activation, slope, ws.z[static_cast<size_t>(l - 1)].data(),
+    kernels::activation_backward<T>(activation_of(l - 1), slope, ws.z[static_cast<size_t>(l - 1)].data(),
                                     ws.h[static_cast<size_t>(l - 1)].data(), spare, spare, x.n * lp.in);
     T* next_spare = (spare == ws.buf_a.data()) ? ws.buf_b.data() : ws.buf_a.data();
     delta = spare;

@@ -4,6 +4,7 @@
 #include "grokscope/train/config.h"
 
 #include <cmath>
+#include <limits>
 #include <string>
 #include <type_traits>
 
@@ -72,6 +73,8 @@ const char* to_string(LossKind v) {
   switch (v) {
     case LossKind::cross_entropy: return "cross_entropy";
     case LossKind::mse: return "mse";
+    case LossKind::logistic: return "logistic";
+    case LossKind::squared: return "squared";
   }
   return "?";
 }
@@ -97,6 +100,44 @@ const char* to_string(EvalScheduleKind v) {
   switch (v) {
     case EvalScheduleKind::log: return "log";
     case EvalScheduleKind::linear: return "linear";
+  }
+  return "?";
+}
+
+const char* to_string(TaskKind v) {
+  switch (v) {
+    case TaskKind::modular: return "modular";
+    case TaskKind::teacher_classes: return "teacher_classes";
+    case TaskKind::sparse_linear: return "sparse_linear";
+    case TaskKind::gaussian_margin: return "gaussian_margin";
+    case TaskKind::matrix_completion: return "matrix_completion";
+    case TaskKind::toy_regression: return "toy_regression";
+  }
+  return "?";
+}
+
+const char* to_string(ModelKind v) {
+  switch (v) {
+    case ModelKind::mlp: return "mlp";
+    case ModelKind::embedding_mlp: return "embedding_mlp";
+    case ModelKind::diagonal: return "diagonal";
+    case ModelKind::matrix_factorization: return "matrix_factorization";
+  }
+  return "?";
+}
+
+const char* to_string(GroundTruth v) {
+  switch (v) {
+    case GroundTruth::multiplication: return "multiplication";
+    case GroundTruth::random_psd: return "random_psd";
+  }
+  return "?";
+}
+
+const char* to_string(ToyProblem v) {
+  switch (v) {
+    case ToyProblem::one_plus_one: return "one_plus_one";
+    case ToyProblem::one_plus_one_plus_one: return "one_plus_one_plus_one";
   }
   return "?";
 }
@@ -161,7 +202,7 @@ int64_t table_rows(ModOp op, int64_t p, PairSet pairs) {
   return p * p;
 }
 
-void validate_task(const TaskConfig& t) {
+void validate_modular(const TaskConfig& t) {
   const auto op = parse_mod_op(t.op);
   if (!op) fail("task.op", quoted(t.op), "unknown op (known: " + join(mod_op_names()) + ")");
   if (t.p < 2) fail("task.p", num(int64_t{t.p}), "must be >= 2");
@@ -186,6 +227,74 @@ void validate_task(const TaskConfig& t) {
     fail("task.train_fraction", num(t.train_fraction), "must be in (0, 1) (used because task.n_train = 0)");
 }
 
+// Defaults of the generated tasks for the keys left at 0 (docs/config.md lists them; data/ applies the same).
+constexpr int64_t kDefaultTeacherD = 20, kDefaultLyuD = 100000, kDefaultMatrixD = 97;
+constexpr int64_t kDefaultNTrain = 256, kDefaultNTest = 10000;
+constexpr int kDefaultClasses = 4;
+
+int64_t default_d(TaskKind kind) {
+  if (kind == TaskKind::teacher_classes) return kDefaultTeacherD;
+  if (kind == TaskKind::matrix_completion) return kDefaultMatrixD;
+  return kDefaultLyuD;  // sparse_linear, gaussian_margin
+}
+
+// "(task.d = 50)" or "(task.d = 0: the default 100000)", after a range that uses d.
+std::string d_note(const TaskConfig& t) {
+  return t.d ? fmt::format("(task.d = {})", t.d) : fmt::format("(task.d = 0: the default {})", default_d(t.kind));
+}
+
+// teacher_classes, sparse_linear, gaussian_margin: rows drawn by a generator; 0 means the task's default.
+void validate_generated(const TaskConfig& t) {
+  const std::string kind = quoted(to_string(t.kind));
+  if (t.d < 0)
+    fail("task.d", num(t.d),
+         fmt::format("must be >= 1, or 0 for the default of task.kind = {} ({})", kind, default_d(t.kind)));
+  if (t.n_train < 0)
+    fail("task.n_train", num(t.n_train), fmt::format("must be >= 1, or 0 for the default ({})", kDefaultNTrain));
+  if (t.n_test < 0)
+    fail("task.n_test", num(t.n_test), fmt::format("must be >= 1, or 0 for the default ({})", kDefaultNTest));
+  const int64_t d = t.d ? t.d : default_d(t.kind);
+  if (t.kind == TaskKind::teacher_classes) {
+    if (t.n_classes < 0 || t.n_classes == 1)
+      fail("task.n_classes", num(int64_t{t.n_classes}),
+           fmt::format("must be >= 2, or 0 for the default ({})", kDefaultClasses));
+    require_nonnegative("task.margin", t.margin);
+  } else if (t.kind == TaskKind::sparse_linear) {
+    if (t.sparsity < 1 || t.sparsity > d)
+      fail("task.sparsity", num(int64_t{t.sparsity}), fmt::format("must be in [1, d] = [1, {}] {}", d, d_note(t)));
+  } else {
+    require_nonnegative("task.margin", t.margin);
+  }
+}
+
+void validate_matrix_completion(const TaskConfig& t) {
+  if (t.d < 0 || t.d == 1)
+    fail("task.d", num(t.d), fmt::format("must be >= 2, or 0 for the default of task.kind = \"matrix_completion\" ({})",
+                                         kDefaultMatrixD));
+  const int64_t d = t.d ? t.d : kDefaultMatrixD;
+  if (t.rank < 1 || t.rank > d)
+    fail("task.rank", num(int64_t{t.rank}), fmt::format("must be in [1, d] = [1, {}] {}", d, d_note(t)));
+  const int64_t entries = d <= 3037000499 ? d * d : std::numeric_limits<int64_t>::max();
+  if (t.n_train < 0 || t.n_train >= entries)
+    fail("task.n_train", num(t.n_train),
+         fmt::format("must be in [0, {}) (0 = use task.train_fraction; the {} x {} matrix has {} entries, and at least "
+                     "one must be left for the test set)",
+                     entries, d, d, entries));
+  if (t.n_train == 0 && !(t.train_fraction > 0 && t.train_fraction < 1))
+    fail("task.train_fraction", num(t.train_fraction), "must be in (0, 1) (used because task.n_train = 0)");
+}
+
+void validate_task(const TaskConfig& t) {
+  switch (t.kind) {
+    case TaskKind::modular: return validate_modular(t);
+    case TaskKind::teacher_classes:
+    case TaskKind::sparse_linear:
+    case TaskKind::gaussian_margin: return validate_generated(t);
+    case TaskKind::matrix_completion: return validate_matrix_completion(t);
+    case TaskKind::toy_regression: return;  // everything is fixed by task.toy
+  }
+}
+
 void validate_model(const ModelConfig& m) {
   for (size_t i = 0; i < m.hidden.size(); ++i)
     if (m.hidden[i] <= 0)
@@ -193,6 +302,57 @@ void validate_model(const ModelConfig& m) {
   require_nonnegative("model.leaky_slope", m.leaky_slope);
   require_positive("model.init_std", m.init_std);
   require_positive("model.init_scale", m.init_scale);
+  if (m.embedding_dim < 1) fail("model.embedding_dim", num(int64_t{m.embedding_dim}), "must be >= 1");
+  if (m.depth < 1) fail("model.depth", num(int64_t{m.depth}), "must be >= 1");
+  require_nonnegative("model.init_noise", m.init_noise);
+  for (size_t i = 0; i < m.init_values.size(); ++i)
+    if (!std::isfinite(m.init_values[i]))
+      fail("model.init_values", list(m.init_values),
+           fmt::format("element {} ({}) must be a finite number", i, num(m.init_values[i])));
+}
+
+// The tasks a model or loss works with, and what they have in common, for the message when the task is another.
+struct TaskNeed {
+  const char* what;
+  std::vector<TaskKind> tasks;
+};
+
+TaskNeed need_of(ModelKind kind) {
+  using enum TaskKind;
+  switch (kind) {
+    case ModelKind::mlp:
+      return {"a task with vector inputs", {modular, teacher_classes, sparse_linear, gaussian_margin, toy_regression}};
+    case ModelKind::embedding_mlp: return {"token inputs", {modular}};
+    case ModelKind::diagonal: return {"a task with labels +-1", {sparse_linear, gaussian_margin}};
+    case ModelKind::matrix_factorization: return {"a matrix to complete", {matrix_completion}};
+  }
+  return {"?", {}};
+}
+
+TaskNeed need_of(LossKind kind) {
+  using enum TaskKind;
+  switch (kind) {
+    case LossKind::cross_entropy:
+    case LossKind::mse: return {"a task with class labels", {modular, teacher_classes}};
+    case LossKind::logistic: return {"a task with labels +-1", {sparse_linear, gaussian_margin}};
+    case LossKind::squared: return {"a regression task", {matrix_completion, toy_regression}};
+  }
+  return {"?", {}};
+}
+
+// key = "value": needs <what> (task.kind = "a", "b" or "c"), not "task"
+void require_task(const std::string& key, const char* value, const TaskNeed& need, TaskKind task) {
+  for (const TaskKind k : need.tasks)
+    if (k == task) return;
+  std::string kinds;
+  for (size_t i = 0; i < need.tasks.size(); ++i)
+    kinds += (i == 0 ? "" : i + 1 == need.tasks.size() ? " or " : ", ") + quoted(to_string(need.tasks[i]));
+  fail(key, quoted(value), fmt::format("needs {} (task.kind = {}), not {}", need.what, kinds, quoted(to_string(task))));
+}
+
+void validate_compatibility(const RunConfig& c) {
+  require_task("model.kind", to_string(c.model.kind), need_of(c.model.kind), c.task.kind);
+  require_task("loss.kind", to_string(c.loss.kind), need_of(c.loss.kind), c.task.kind);
 }
 
 void validate_optim(const OptimConfig& o) {
@@ -229,6 +389,8 @@ void validate_eval(const EvalConfig& e) {
     if (!(e.loss_eps[i] > 0) || !std::isfinite(e.loss_eps[i]))
       fail("eval.loss_eps", list(e.loss_eps),
            fmt::format("element {} ({}) must be a finite number > 0", i, num(e.loss_eps[i])));
+  require_positive("eval.fit_loss", e.fit_loss);
+  require_positive("eval.gen_loss", e.gen_loss);
 }
 
 }  // namespace
@@ -236,6 +398,7 @@ void validate_eval(const EvalConfig& e) {
 void validate(const RunConfig& config) {
   validate_task(config.task);
   validate_model(config.model);
+  validate_compatibility(config);
   validate_optim(config.optim);
   validate_train(config.train);
   validate_eval(config.eval);

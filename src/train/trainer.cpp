@@ -1,32 +1,35 @@
 // The training loop: full-batch or minibatch steps, log-spaced evaluations, online clocks, divergence handling.
 // Step s means "after s optimizer updates"; the evaluation at step s measures the parameters theta_s. In full-batch
-// mode the training forward pass at theta_s also provides the train metrics of that evaluation (no extra pass).
+// mode the training forward pass at theta_s also provides the train metrics of that evaluation (no extra pass), and
+// the gradient it leaves behind is the one probes see.
 #include "grokscope/train/trainer.h"
+
+#include <fmt/format.h>
 
 #include <chrono>
 #include <cmath>
 #include <cstring>
 
+#include "batches.h"
 #include "grokscope/core/error.h"
-#include "grokscope/data/modular_dataset.h"
 #include "grokscope/kernels/blas.h"
-#include "grokscope/nn/loss.h"
-#include "grokscope/nn/mlp.h"
+#include "grokscope/nn/model_factory.h"
+#include "grokscope/nn/objective.h"
 #include "grokscope/nn/param_export.h"
 #include "grokscope/optim/param_groups.h"
 #include "grokscope/train/eval_schedule.h"
+#include "grokscope/train/probes.h"
 
 namespace grokscope {
 
 namespace {
 
-using Clock_ = std::chrono::steady_clock;
-double seconds_since(Clock_::time_point t0) { return std::chrono::duration<double>(Clock_::now() - t0).count(); }
-
-template <class T>
-InputBatch<T> batch_of(const TokenDataset& ds) {
-  return InputBatch<T>{.n = ds.n, .dim = ds.dim, .tokens_per_row = ds.tokens_per_row, .tokens = ds.tokens.data()};
+using WallClock = std::chrono::steady_clock;
+double seconds_since(WallClock::time_point t0) {
+  return std::chrono::duration<double>(WallClock::now() - t0).count();
 }
+
+constexpr int64_t kMaxTrajectoryParams = 10000;
 
 template <class T>
 class TrainingRun {
@@ -34,56 +37,68 @@ class TrainingRun {
   TrainingRun(const RunConfig& config, RunObserver& observer)
       : config_(config),
         observer_(observer),
-        task_(make_modular_task(config.task)),
-        model_(config.model, MlpShape{.input_dim = task_.input_dim, .token_input = true, .output_dim = task_.n_classes}),
+        data_(make_task_data<T>(config.task)),
+        model_(make_model<T>(config.model, data_)),
         schedule_(config.eval, config.train.steps),
-        clocks_(config.eval) {
-    const ParamLayout& layout = model_.layout();
+        clocks_(config.eval, data_.target == TargetKind::regression),
+        probes_(make_probes<T>(config, *model_, data_)) {
+    const ParamLayout& layout = model_->layout();
     const auto n_params = static_cast<size_t>(layout.total_size());
+    if (config.eval.record_trajectory && layout.total_size() > kMaxTrajectoryParams)
+      throw ConfigError("eval.record_trajectory", "true",
+                        fmt::format("the model has {} parameters; trajectories are recorded for at most {}",
+                                    layout.total_size(), kMaxTrajectoryParams));
     params_.resize(n_params);
     grads_.resize(n_params);
     last_good_.resize(n_params);
     Rng init_rng(config.train.seed);
-    model_.init_params(params_.data(), init_rng);
+    model_->init_params(params_.data(), init_rng);
+    if (!config.model.init_values.empty()) apply_init_values(*model_, config.model.init_values, params_.data());
+    params_init_ = params_;
     optimizer_ = make_optimizer<T>(config.optim, resolve_param_ranges(layout, config.optim), layout.total_size());
 
-    full_batch_ = config.train.batch_size == 0 || config.train.batch_size >= task_.train.n;
-    const int64_t train_rows = full_batch_ ? task_.train.n : config.train.batch_size;
-    train_ws_ = model_.make_workspace(train_rows);
-    eval_ws_ = model_.make_workspace(full_batch_ ? task_.test.n : std::max(task_.train.n, task_.test.n));
-    d_out_.resize(static_cast<size_t>(train_rows * task_.n_classes));
-    if (!full_batch_) {
-      batch_.dim = task_.train.dim;
-      batch_.tokens_per_row = task_.train.tokens_per_row;
-      batch_tokens_.resize(static_cast<size_t>(train_rows * batch_.tokens_per_row));
-      batch_labels_.resize(static_cast<size_t>(train_rows));
-      order_.resize(static_cast<size_t>(task_.train.n));
-    }
+    const Dataset<T>& train = data_.train;
+    full_batch_ = config.train.batch_size == 0 || config.train.batch_size >= train.n;
+    const int64_t train_rows = full_batch_ ? train.n : config.train.batch_size;
+    train_ws_ = model_->make_workspace(train_rows);
+    d_out_.resize(static_cast<size_t>(train_rows * model_->output_dim()));
+    if (!full_batch_)
+      sampler_ = std::make_unique<detail::MinibatchSampler<T>>(train, config.train.batch_size, model_->output_dim(),
+                                                               config.train.seed ^ 0x9e3779b97f4a7c15ULL);
+    if (!full_batch_)
+      train_eval_ = std::make_unique<detail::SetEvaluator<T>>(*model_, train, config.loss, data_.target);
+    test_eval_ = std::make_unique<detail::SetEvaluator<T>>(*model_, data_.test, config.loss, data_.target);
+
     columns_ = {"step", "time", "loss_train", "acc_train", "margin_train", "loss_test", "acc_test", "margin_test"};
     for (const auto& p : layout.params()) columns_.push_back("norm_" + p.name);
     columns_.push_back("norm_total");
+    for (const auto& probe : probes_)
+      for (const auto& c : probe->columns()) columns_.push_back(c);
   }
 
   RunSummary run() {
     RunStart start;
     start.columns = columns_;
-    start.split = split_arrays(task_);
-    start.params_init = export_params(model_.layout(), params_.data());
-    start.n_params = model_.layout().total_size();
-    start.n_train = task_.train.n;
-    start.n_test = task_.test.n;
+    start.split = data_.arrays;
+    start.params_init = export_params(model_->layout(), params_.data());
+    start.n_params = model_->layout().total_size();
+    start.n_train = data_.train.n;
+    start.n_test = data_.test.n;
     start.blas_threads = kernels::blas_threads();
+    if (config_.eval.record_trajectory)
+      for (const auto& p : model_->layout().params())
+        for (int64_t i = 0; i < p.size(); ++i) start.trajectory_columns.push_back(fmt::format("{}[{}]", p.name, i));
     observer_.on_start(start);
 
     RunSummary summary;
-    const auto t0 = Clock_::now();
+    const auto t0 = WallClock::now();
     auto last_progress = t0;
     int64_t last_progress_step = 0;
     const int64_t total = config_.train.steps;
     int64_t step = 0;
     bool have_good = false;  // last_good_ holds parameters with a finite loss
     for (;; ++step) {
-      const bool eval = schedule_.is_eval_step(step);
+      record_trajectory(step);
       if (step == total) {
         evaluate(step, nullptr);
         finish(summary, RunStatus::completed, "completed all steps", step, params_);
@@ -94,18 +109,18 @@ class TrainingRun {
         finish(summary, RunStatus::stopped, "stopped on request", step, params_);
         break;
       }
-      const BatchStats train_stats = forward_backward(step);
+      const BatchStats train_stats = forward_backward();
       if (!std::isfinite(train_stats.loss)) {
         const std::string msg =
-            have_good ? "training loss became " + std::string(std::isnan(train_stats.loss) ? "nan" : "inf") +
-                            " at step " + std::to_string(step) + "; parameters of step " + std::to_string(step - 1) +
-                            " (the last finite loss) are saved"
+            have_good ? fmt::format("training loss became {} at step {}; parameters of step {} (the last finite loss) "
+                                    "are saved",
+                                    std::isnan(train_stats.loss) ? "nan" : "inf", step, step - 1)
                       : "training loss is not finite at initialization (step 0)";
         clocks_.finish("run diverged");
         finish(summary, RunStatus::diverged, msg, have_good ? step - 1 : 0, have_good ? last_good_ : params_);
         break;
       }
-      if (eval) evaluate(step, full_batch_ ? &train_stats : nullptr);
+      if (schedule_.is_eval_step(step)) evaluate(step, full_batch_ ? &train_stats : nullptr);
       if (early_stop_due(step)) {
         finish(summary, RunStatus::completed, "early stop: every clock fired and held", step, params_);
         break;
@@ -116,16 +131,16 @@ class TrainingRun {
       optimizer_->step(params_.data(), grads_.data(), mult);
       add_time(config_.optim.lr * mult);
 
-      const auto now = Clock_::now();
+      const auto now = WallClock::now();
       if (now - last_progress > std::chrono::milliseconds(250)) {
         const double dt = std::chrono::duration<double>(now - last_progress).count();
         observer_.on_progress(Progress{.step = step + 1,
                                        .total_steps = total,
                                        .seconds = seconds_since(t0),
                                        .steps_per_second = static_cast<double>(step + 1 - last_progress_step) / dt,
-                                       .acc_train = last_acc_train_,
-                                       .acc_test = last_acc_test_,
-                                       .loss_train = last_loss_train_});
+                                       .acc_train = last_.acc_train,
+                                       .acc_test = last_.acc_test,
+                                       .loss_train = last_.loss_train});
         last_progress = now;
         last_progress_step = step + 1;
       }
@@ -137,9 +152,7 @@ class TrainingRun {
     summary.clocks = clocks_.all();
     summary.final_columns = columns_;
     summary.final_values = last_row_;
-    observer_.on_finish(summary, export_params(model_.layout(), summary.status == RunStatus::diverged
-                                                                    ? final_params_->data()
-                                                                    : params_.data()));
+    observer_.on_finish(summary, export_params(model_->layout(), final_params_->data()));
     return summary;
   }
 
@@ -159,59 +172,38 @@ class TrainingRun {
   }
 
   // Forward and backward on the training batch of this step; grads_ holds the gradient afterwards.
-  BatchStats forward_backward(int64_t step) {
-    InputBatch<T> x;
-    const int32_t* labels = nullptr;
-    if (full_batch_) {
-      x = batch_of<T>(task_.train);
-      labels = task_.train.labels.data();
-    } else {
-      x = next_minibatch();
-      labels = batch_labels_.data();
-    }
-    const T* out = model_.forward(params_.data(), x, *train_ws_);
-    const BatchStats stats =
-        classification_loss<T>(config_.loss, out, x.n, task_.n_classes, labels, d_out_.data());
-    if (std::isfinite(stats.loss)) model_.backward(params_.data(), x, d_out_.data(), grads_.data(), *train_ws_);
+  BatchStats forward_backward() {
+    const detail::LabeledBatch<T> b = full_batch_ ? detail::whole(data_.train) : sampler_->next();
+    const T* out = model_->forward(params_.data(), b.x, *train_ws_);
+    const BatchStats stats = compute_objective<T>(config_.loss, data_.target, out, b.x.n, model_->output_dim(),
+                                                  b.labels, b.targets, d_out_.data());
+    if (std::isfinite(stats.loss)) model_->backward(params_.data(), b.x, d_out_.data(), grads_.data(), *train_ws_);
     return stats;
   }
 
-  InputBatch<T> next_minibatch() {
-    const int64_t b = config_.train.batch_size;
-    const int tpr = task_.train.tokens_per_row;
-    if (cursor_ == 0 || cursor_ >= task_.train.n) {  // new epoch: a fresh permutation (PyTorch DataLoader shuffle)
-      for (int64_t i = 0; i < task_.train.n; ++i) order_[static_cast<size_t>(i)] = i;
-      batch_rng_.shuffle(order_);
-      cursor_ = 0;
-    }
-    const int64_t n = std::min(b, task_.train.n - cursor_);  // the last batch of an epoch may be smaller
-    for (int64_t k = 0; k < n; ++k) {
-      const int64_t row = order_[static_cast<size_t>(cursor_ + k)];
-      for (int t = 0; t < tpr; ++t)
-        batch_tokens_[static_cast<size_t>(k * tpr + t)] = task_.train.tokens[static_cast<size_t>(row * tpr + t)];
-      batch_labels_[static_cast<size_t>(k)] = task_.train.labels[static_cast<size_t>(row)];
-    }
-    cursor_ += n;
-    batch_.n = n;
-    batch_.tokens = batch_tokens_.data();
-    return batch_;
+  void record_trajectory(int64_t step) {
+    if (!config_.eval.record_trajectory) return;
+    std::vector<double> row(params_.begin(), params_.end());
+    observer_.on_trajectory(step, time(), row);
   }
 
-  BatchStats evaluate_set(const TokenDataset& ds, Workspace& ws) {
-    const T* out = model_.forward(params_.data(), batch_of<T>(ds), ws);
-    return classification_loss<T>(config_.loss, out, ds.n, task_.n_classes, ds.labels.data(), nullptr);
-  }
-
-  // Records the evaluation of theta_step. train_stats, when given, are the full-train-set stats of this step.
+  // Records the evaluation of theta_step. train_stats, when given, are the full-train-set stats of this step (and
+  // grads_ is the full-batch gradient at theta_step).
   void evaluate(int64_t step, const BatchStats* train_stats) {
-    const auto t0 = Clock_::now();
-    const BatchStats train = train_stats ? *train_stats
-                                         : evaluate_set(task_.train, full_batch_ ? *train_ws_ : *eval_ws_);
-    const BatchStats test = evaluate_set(task_.test, *eval_ws_);
-    std::vector<double> row = {static_cast<double>(step), time(), train.loss, train.accuracy(), train.min_margin,
-                               test.loss, test.accuracy(), test.min_margin};
+    const auto t0 = WallClock::now();
+    BatchStats train;
+    if (train_stats)
+      train = *train_stats;
+    else if (full_batch_)
+      train = evaluate_train_full();
+    else
+      train = train_eval_->evaluate(params_.data());
+    const BatchStats test = test_eval_->evaluate(params_.data());
+    std::vector<double> row = {static_cast<double>(step), time(),   train.loss,     train.accuracy(),
+                               train.min_margin,           test.loss, test.accuracy(), test.min_margin};
+    if (data_.target == TargetKind::regression) row[3] = row[6] = std::nan("");
     double total_sq = 0.0;
-    for (const auto& p : model_.layout().params()) {
+    for (const auto& p : model_->layout().params()) {
       double sq = 0.0;
       for (int64_t i = 0; i < p.size(); ++i) {
         const double v = params_[static_cast<size_t>(p.offset + i)];
@@ -221,30 +213,44 @@ class TrainingRun {
       total_sq += sq;
     }
     row.push_back(std::sqrt(total_sq));
-    clocks_.update(EvalPoint{.step = step,
-                             .time = time(),
-                             .loss_train = train.loss,
-                             .acc_train = train.accuracy(),
-                             .acc_test = test.accuracy()});
-    last_acc_train_ = train.accuracy();
-    last_acc_test_ = test.accuracy();
-    last_loss_train_ = train.loss;
-    update_hold(step, train, test);
+    const ProbeContext<T> ctx{.model = *model_,
+                              .data = data_,
+                              .params = params_.data(),
+                              .params_init = params_init_.data(),
+                              .grads = train_stats ? grads_.data() : nullptr,
+                              .step = step,
+                              .time = time()};
+    for (auto& probe : probes_) {
+      const size_t at = row.size();
+      row.resize(at + probe->columns().size(), std::nan(""));
+      probe->measure(ctx, row.data() + at);
+    }
+    last_ = EvalPoint{.step = step,
+                      .time = time(),
+                      .loss_train = train.loss,
+                      .acc_train = train.accuracy(),
+                      .acc_test = test.accuracy(),
+                      .loss_test = test.loss};
+    clocks_.update(last_);
+    const bool holds = clocks_.all_fired() && clocks_.fit_condition(last_) && clocks_.gen_condition(last_);
+    if (!holds)
+      held_since_ = -1;
+    else if (held_since_ < 0)
+      held_since_ = step;
     last_row_ = row;
     observer_.on_eval(row);
     eval_seconds_ += seconds_since(t0);
   }
 
-  // Early stop bookkeeping: held_since_ is the first step of the current unbroken stretch of evaluations at which
-  // every clock has fired and the fit and generalization conditions hold.
-  void update_hold(int64_t step, const BatchStats& train, const BatchStats& test) {
-    const bool holds = clocks_.all_fired() && train.accuracy() >= 1.0 && test.accuracy() >= config_.eval.acc_threshold;
-    if (!holds)
-      held_since_ = -1;
-    else if (held_since_ < 0)
-      held_since_ = step;
+  // Full-batch train metrics without a training step (the final and the stopped evaluations).
+  BatchStats evaluate_train_full() {
+    const detail::LabeledBatch<T> b = detail::whole(data_.train);
+    const T* out = model_->forward(params_.data(), b.x, *train_ws_);
+    return compute_objective<T>(config_.loss, data_.target, out, b.x.n, model_->output_dim(), b.labels, b.targets,
+                                nullptr);
   }
 
+  // Early stop: every clock fired and the fit/gen conditions held at every evaluation from held_since_ to now.
   bool early_stop_due(int64_t step) const {
     if (!config_.train.early_stop || held_since_ < 0 || step <= held_since_) return false;
     return static_cast<double>(step) >= (1.0 + config_.train.early_stop_margin) * static_cast<double>(held_since_);
@@ -262,33 +268,29 @@ class TrainingRun {
 
   const RunConfig& config_;
   RunObserver& observer_;
-  ModularTask task_;
-  Mlp<T> model_;
+  TaskData<T> data_;
+  std::unique_ptr<Model<T>> model_;
   EvalSchedule schedule_;
   ClockTracker clocks_;
+  std::vector<std::unique_ptr<Probe<T>>> probes_;
   std::unique_ptr<Optimizer<T>> optimizer_;
-  std::vector<T> params_, grads_, last_good_, d_out_;
+  std::vector<T> params_, params_init_, grads_, last_good_, d_out_;
   const std::vector<T>* final_params_ = nullptr;
-  std::unique_ptr<Workspace> train_ws_, eval_ws_;
+  std::unique_ptr<Workspace> train_ws_;
+  std::unique_ptr<detail::MinibatchSampler<T>> sampler_;
+  std::unique_ptr<detail::SetEvaluator<T>> train_eval_, test_eval_;
   bool full_batch_ = true;
-  // minibatch state
-  Rng batch_rng_{config_.train.seed ^ 0x9e3779b97f4a7c15ULL};
-  std::vector<int64_t> order_;
-  int64_t cursor_ = 0;
-  std::vector<int32_t> batch_tokens_, batch_labels_;
-  InputBatch<T> batch_;
-  // metrics
   std::vector<std::string> columns_;
   std::vector<double> last_row_;
+  EvalPoint last_;
   double time_ = 0.0, time_comp_ = 0.0;
   double eval_seconds_ = 0.0;
-  double last_acc_train_ = 0.0, last_acc_test_ = 0.0, last_loss_train_ = 0.0;
   int64_t held_since_ = -1;
 };
 
 template <class T>
 RunSummary train_as(const RunConfig& config, RunObserver& observer) {
-  const auto t0 = Clock_::now();
+  const auto t0 = WallClock::now();
   TrainingRun<T> run(config, observer);
   const double setup = seconds_since(t0);
   RunSummary summary = run.run();

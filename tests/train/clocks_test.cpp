@@ -10,7 +10,7 @@ TEST(Clocks, FireAtFirstEvaluationMeetingTheCondition) {
   EvalConfig c;
   c.acc_threshold = 0.9;
   c.loss_eps = {0.5, 0.01};
-  ClockTracker t(c);
+  ClockTracker t(c, false);
   t.update({.step = 0, .time = 0.0, .loss_train = 2.0, .acc_train = 0.1, .acc_test = 0.1});
   t.update({.step = 10, .time = 1.0, .loss_train = 0.4, .acc_train = 1.0, .acc_test = 0.2});
   t.update({.step = 20, .time = 2.0, .loss_train = 0.6, .acc_train = 0.99, .acc_test = 0.5});  // a relapse
@@ -30,7 +30,7 @@ TEST(Clocks, FireAtFirstEvaluationMeetingTheCondition) {
 TEST(Clocks, NeverFiredClocksCarryAReason) {
   EvalConfig c;
   c.loss_eps = {1e-6};
-  ClockTracker t(c);
+  ClockTracker t(c, false);
   t.update({.step = 0, .time = 0.0, .loss_train = 2.0, .acc_train = 0.3, .acc_test = 0.1});
   t.update({.step = 5, .time = 0.5, .loss_train = 1.0, .acc_train = 0.7, .acc_test = 0.05});
   t.finish("run ended");
@@ -40,6 +40,25 @@ TEST(Clocks, NeverFiredClocksCarryAReason) {
   EXPECT_NE(t.t_gen().reason.find("best 0.1 at step 0"), std::string::npos) << t.t_gen().reason;
   EXPECT_NE(t.t_cls()[0].reason.find("lowest 1 at step 5"), std::string::npos) << t.t_cls()[0].reason;
   EXPECT_FALSE(t.all_fired());
+}
+
+}  // namespace
+}  // namespace grokscope
+
+namespace grokscope {
+namespace {
+
+TEST(Clocks, RegressionClocksUseLossThresholds) {
+  EvalConfig c;
+  c.fit_loss = 1e-3;
+  c.gen_loss = 1e-2;
+  c.loss_eps = {};
+  ClockTracker t(c, true);
+  t.update({.step = 0, .time = 0.0, .loss_train = 1.0, .acc_train = 0.0, .acc_test = 0.0, .loss_test = 1.0});
+  t.update({.step = 10, .time = 1.0, .loss_train = 1e-4, .acc_train = 0.0, .acc_test = 0.0, .loss_test = 0.5});
+  t.update({.step = 20, .time = 2.0, .loss_train = 1e-5, .acc_train = 0.0, .acc_test = 0.0, .loss_test = 5e-3});
+  EXPECT_EQ(t.t_fit().step, 10);
+  EXPECT_EQ(t.t_gen().step, 20);
 }
 
 }  // namespace

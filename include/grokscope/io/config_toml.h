@@ -43,4 +43,15 @@ nlohmann::json to_json(const RunConfig& config);
 // 64-bit FNV-1a of to_json(config).dump() (compact, sorted keys), as 16 lowercase hex digits.
 std::string config_hash(const RunConfig& config);
 
+// One key of a config file, as the parser knows it (for listings, and for checking docs/config.md).
+struct ConfigKeyInfo {
+  std::string key;                  // dotted, as in a file: "task.kind"; per-group keys as "optim.groups.<name>.lr"
+  std::string type;                 // "int", "int (32-bit)", "uint64", "float", "float (optional)", "bool", "string",
+                                    // "enum", "array of ints", "array of floats", "array of 2 floats"
+  std::vector<std::string> values;  // the names an enum key accepts; empty for other types
+};
+
+// Every key, in the order to_toml writes them.
+std::vector<ConfigKeyInfo> config_keys();
+
 }  // namespace grokscope

@@ -5,6 +5,7 @@
 //   params_init.npz     parameters at step 0, PyTorch orientation (w: out x in, b: 1-D)
 //   params_final.npz    parameters at the end (the last finite-loss step for a diverged run)
 //   summary.json        status, clocks, final metrics, timing, version, config hash
+//   trajectory.csv      every step's parameters (only with eval.record_trajectory)
 // Whole files are written to a temporary name and renamed, so none is ever half-written.
 #pragma once
 
@@ -41,6 +42,7 @@ class RunDirWriter : public RunObserver {
 
   void on_start(const RunStart& start) override;
   void on_eval(const std::vector<double>& row) override;
+  void on_trajectory(int64_t step, double time, const std::vector<double>& params) override;
   void on_finish(const RunSummary& summary, const std::vector<NpyArray>& params_final) override;
 
   const std::filesystem::path& dir() const { return dir_; }
@@ -50,6 +52,7 @@ class RunDirWriter : public RunObserver {
   const RunConfig& config_;
   RunStart start_;
   std::FILE* metrics_ = nullptr;
+  std::FILE* trajectory_ = nullptr;
 };
 
 }  // namespace grokscope

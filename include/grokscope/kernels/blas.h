@@ -7,14 +7,18 @@ namespace grokscope::kernels {
 enum class Trans { no, yes };
 
 // C (m x n) = alpha * op(A) (m x k) * op(B) (k x n) + beta * C, all row-major with leading dimensions lda, ldb, ldc.
+// Split into panels over the thread team when big enough; serial when called inside a parallel region.
 template <class T>
 void gemm(Trans trans_a, Trans trans_b, int m, int n, int k, T alpha, const T* a, int lda, const T* b, int ldb,
           T beta, T* c, int ldc);
 
-// Threads used by the BLAS; 0 means all cores. Returns the count now in effect.
+// Threads for GEMMs and the other kernels: sets the size of grokscope's thread team (kernels/parallel.h); 0 means all
+// cores. The BLAS library itself runs single-threaded inside the team's panels (see src/kernels/blas.cpp). Returns
+// the count now in effect.
 int set_blas_threads(int threads);
 int blas_threads();
-// Name and configuration of the BLAS in use (for reports).
+// Name and configuration of the BLAS in use (for reports), and the name of the kernel set it runs (OpenBLAS core).
 const char* blas_name();
+const char* blas_core();
 
 }  // namespace grokscope::kernels

@@ -14,10 +14,12 @@ namespace grokscope {
 
 struct BatchStats {
   double loss = 0.0;        // mean loss as defined above
-  int64_t correct = 0;      // rows whose argmax is the label
+  double correct = 0.0;     // rows whose argmax is the label (binary tasks: y f > 0 counts 1, y f = 0 counts 1/2)
   double min_margin = 0.0;  // min over rows of z_y - max_{j != y} z_j
   int64_t n = 0;
-  double accuracy() const { return n > 0 ? static_cast<double>(correct) / static_cast<double>(n) : 0.0; }
+  double accuracy() const { return n > 0 ? correct / static_cast<double>(n) : 0.0; }
+  // Combines the stats of two disjoint chunks (loss and accuracy weighted by rows).
+  void merge(const BatchStats& other);
 };
 
 // grad (n x C) receives dloss/dlogits when not null.

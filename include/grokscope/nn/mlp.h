@@ -3,6 +3,9 @@
 // (stored transposed) and its gradient a scatter-add, so one-hot matrices are never built.
 //   h_0 = x;  z_l = h_{l-1} W_l^T + b_l;  h_l = sigma(z_l) for l < L;  output = z_L
 // Groups: layer 1 is "input", the last layer "head", the others "hidden" (a one-layer model is "head").
+// Embedding variant (model.kind = embedding_mlp, two-clocks Fig. 1 / Musat Sec. 7): layer 1 is a token embedding
+// E (p x d, nn.Embedding orientation, named "E", group "embedding") with no bias and no activation, so that
+// h_1 = E_a + E_b (sum encoding) or [E_a; E_b] folded into one table (concat encoding); then the ReLU MLP and head.
 #pragma once
 
 #include <vector>
@@ -16,6 +19,7 @@ struct MlpShape {
   int input_dim = 0;       // one-hot width (2p concat, p sum) or dense input size
   bool token_input = true; // first layer is a gather
   int output_dim = 0;
+  bool embedding = false;  // first layer is a linear token embedding (requires token_input)
 };
 
 template <class T>
@@ -43,6 +47,9 @@ class Mlp final : public Model<T> {
   };
   void first_layer_forward(const T* params, const InputBatch<T>& x, T* z) const;
   void first_layer_backward(const InputBatch<T>& x, const T* delta, T* grad) const;
+  Activation activation_of(int layer) const {
+    return (shape_.embedding && layer == 0) ? Activation::identity : config_.activation;
+  }
 
   ModelConfig config_;
   MlpShape shape_;

@@ -16,22 +16,43 @@ enum class Encoding { concat, sum };                // one-hot(a) ++ one-hot(b) 
 enum class Activation { relu, leaky_relu, quadratic, identity, tanh };
 enum class BiasMode { none, first, all };
 enum class InitKind { he, lecun, normal, torch_default };
-enum class LossKind { cross_entropy, mse };
+// cross_entropy and mse use class labels (mse against one-hot targets); logistic uses labels +-1 with one output
+// (softplus(-y f)); squared is regression against real targets ((f - y)^2, mean over samples and outputs).
+enum class LossKind { cross_entropy, mse, logistic, squared };
 enum class MseReduction { mean, sum_classes };      // mean over n*C elements (PyTorch MSELoss), or sum over classes, mean over samples
 enum class OptimKind { sgd, adam, adamw };
 enum class EvalScheduleKind { log, linear };
+// Data of a run (see docs/config.md and data/): the modular tables, or the synthetic data of the theory papers.
+enum class TaskKind { modular, teacher_classes, sparse_linear, gaussian_margin, matrix_completion, toy_regression };
+// Models of the zoo (nn/): MLP of any depth (deep linear nets and the toy models are MLPs), the embedding MLP,
+// Lyu's diagonal linear net and matrix-factorization model.
+enum class ModelKind { mlp, embedding_mlp, diagonal, matrix_factorization };
+enum class GroundTruth { multiplication, random_psd };   // matrix completion
+enum class ToyProblem { one_plus_one, one_plus_one_plus_one };
 
 struct TaskConfig {
+  TaskKind kind = TaskKind::modular;
+  // modular
   std::string op = "add";            // see data/modular.h for the list
   int p = 97;
   PairSet pairs = PairSet::ordered;
   Encoding encoding = Encoding::concat;
   double train_fraction = 0.4;       // used when n_train == 0; n_train = floor(fraction * table size)
   int64_t n_train = 0;               // 0 = use train_fraction
-  uint64_t split_seed = 0;
+  uint64_t split_seed = 0;           // seed of the split, and of generated data for the synthetic tasks
+  // synthetic tasks (teacher_classes, sparse_linear, gaussian_margin, toy_regression) and matrix completion
+  int64_t d = 0;                     // input dimension; matrix size for matrix_completion (0 = the task's default)
+  int n_classes = 0;                 // teacher_classes: K (0 = default 4)
+  int64_t n_test = 0;                // generated test rows (0 = the task's default)
+  int sparsity = 3;                  // sparse_linear: k nonzeros of w*, on the first k coordinates
+  double margin = 0.0;               // teacher_classes: minimum teacher logit gap; gaussian_margin: gamma
+  GroundTruth ground_truth = GroundTruth::multiplication;  // matrix_completion
+  int rank = 1;                      // matrix_completion with random_psd
+  ToyProblem toy = ToyProblem::one_plus_one;               // toy_regression
 };
 
 struct ModelConfig {
+  ModelKind kind = ModelKind::mlp;
   std::vector<int> hidden = {256};   // hidden widths; {} gives a linear model
   Activation activation = Activation::relu;
   double leaky_slope = 0.01;
@@ -40,6 +61,10 @@ struct ModelConfig {
   double init_std = 0.02;            // only for init = normal
   double init_scale = 1.0;           // alpha: multiplies every weight matrix after init
   bool zero_last_layer = false;      // last layer (weights and bias) zero at init (Lyu's Assumption 3.2)
+  int embedding_dim = 128;           // embedding_mlp: d of the token embeddings E (p x d)
+  int depth = 2;                     // diagonal: w = u^depth - v^depth
+  double init_noise = 0.0;           // matrix_factorization: U, V = alpha I + N(0, init_noise^2)
+  std::vector<double> init_values;   // explicit initial parameters in flat-buffer order (toy models); empty = init
 };
 
 struct LossConfig {
@@ -83,6 +108,10 @@ struct EvalConfig {
   int64_t every = 100;               // linear schedule
   double acc_threshold = 0.99;       // t_gen fires at the first eval with test accuracy >= this
   std::vector<double> loss_eps = {1e-1, 1e-2, 1e-3};  // t_cls(eps) fires at the first eval with train loss <= eps
+  // Regression tasks (loss squared) have no accuracy: t_fit fires at train loss <= fit_loss, t_gen at test loss <= gen_loss.
+  double fit_loss = 1e-4;
+  double gen_loss = 1e-3;
+  bool record_trajectory = false;    // write every step's parameters to trajectory.csv (tiny models only)
 };
 
 struct RunConfig {
@@ -105,6 +134,10 @@ const char* to_string(LossKind v);
 const char* to_string(MseReduction v);
 const char* to_string(OptimKind v);
 const char* to_string(EvalScheduleKind v);
+const char* to_string(TaskKind v);
+const char* to_string(ModelKind v);
+const char* to_string(GroundTruth v);
+const char* to_string(ToyProblem v);
 
 // Checks every value for consistency (ranges, p prime where the op needs it, ...). Throws ConfigError naming the key.
 void validate(const RunConfig& config);

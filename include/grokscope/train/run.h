@@ -22,6 +22,7 @@ struct RunStart {
   int64_t n_params = 0;
   int64_t n_train = 0, n_test = 0;
   int blas_threads = 0;
+  std::vector<std::string> trajectory_columns;  // parameter names, when eval.record_trajectory is on
 };
 
 struct Progress {
@@ -58,6 +59,8 @@ class RunObserver {
   virtual void on_start(const RunStart& start) {}
   virtual void on_eval(const std::vector<double>& row) {}   // one value per RunStart::columns
   virtual void on_progress(const Progress& progress) {}
+  // Every step's parameters (flat, layout order), only when eval.record_trajectory is on.
+  virtual void on_trajectory(int64_t step, double time, const std::vector<double>& params) {}
   virtual void on_finish(const RunSummary& summary, const std::vector<NpyArray>& params_final) {}
   // Polled every step: return true to end the run early with status `stopped` (e.g. on Ctrl-C).
   virtual bool stop_requested() { return false; }
