@@ -6,7 +6,7 @@ set -euo pipefail
 
 level="${1:-test}"
 build_pkgs=(g++ cmake make pkg-config libeigen3-dev libopenblas-dev libcli11-dev libtomlplusplus-dev
-            nlohmann-json3-dev libfmt-dev libzip-dev)
+            nlohmann-json3-dev libfmt-dev libzip-dev libsqlite3-dev)
 test_pkgs=(libgtest-dev)
 bench_pkgs=(libbenchmark-dev python3-numpy python3-torch)
 

@@ -12,4 +12,10 @@ using Action = std::function<int()>;
 // grokscope train CONFIG [--set key=value]... [--out DIR] [--force]
 Action add_train_command(CLI::App& app);
 
+// grokscope sweep SWEEP.toml [--out DIR] [--workers N] [--force] [--no-plot] [--list]
+Action add_sweep_command(CLI::App& app);
+
+// grokscope plot RUN_OR_SWEEP_DIR [--no-runs]
+Action add_plot_command(CLI::App& app);
+
 }  // namespace grokscope::cli

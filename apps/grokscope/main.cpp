@@ -15,6 +15,8 @@ int main(int argc, char** argv) {
                                         grokscope::git_describe() + ")");
   app.require_subcommand(1);
   auto train = grokscope::cli::add_train_command(app);
+  auto sweep = grokscope::cli::add_sweep_command(app);
+  auto plot = grokscope::cli::add_plot_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -24,6 +26,8 @@ int main(int argc, char** argv) {
   try {
     for (auto* sub : app.get_subcommands()) {
       if (sub->get_name() == "train") return train();
+      if (sub->get_name() == "sweep") return sweep();
+      if (sub->get_name() == "plot") return plot();
     }
   } catch (const grokscope::ConfigError& e) {
     std::fprintf(stderr, "grokscope: error: %s\n", e.what());

@@ -137,6 +137,14 @@ struct Codec<std::vector<double>> {
   static Json json(const std::vector<double>& v) { return v; }
 };
 
+template <>
+struct Codec<std::vector<std::string>> {
+  static constexpr KeyType type = KeyType::string_array;
+  static std::vector<std::string> read(const toml::node& n, const std::string& k) { return get_string_array(n, k); }
+  static Text toml(const std::vector<std::string>& v) { return array_text(v, toml_quote); }
+  static Json json(const std::vector<std::string>& v) { return v; }
+};
+
 template <class E>
   requires std::is_enum_v<E>
 struct Codec<E> {  // names from to_string (train/config.h)
@@ -322,6 +330,9 @@ constexpr Key<RunConfig> kEval[] = {
     key<&EvalConfig::fit_loss>("fit_loss"),
     key<&EvalConfig::gen_loss>("gen_loss"),
     key<&EvalConfig::record_trajectory>("record_trajectory"),
+    key<&EvalConfig::probes>("probes"),
+    key<&EvalConfig::rep_metric>("rep_metric"),
+    key<&EvalConfig::rep_eta>("rep_eta"),
 };
 
 constexpr Key<GroupOverride> kGroup[] = {
@@ -357,6 +368,7 @@ const char* to_string(KeyType type) {
     case KeyType::float_pair: return "array of 2 floats";
     case KeyType::optional_float: return "float (optional)";
     case KeyType::groups: return "table of tables";
+    case KeyType::string_array: return "array of strings";
   }
   return "?";
 }

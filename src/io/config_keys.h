@@ -7,7 +7,7 @@
 // The member's C++ type picks how the key is read, checked for type, written to TOML and to JSON (Codec<T> there):
 // int -> 32-bit integer, int64_t -> integer, uint64_t -> seed (integer or decimal string), double, bool,
 // std::string, an enum of train/config.h (names from to_string; list its values in all_values() there),
-// std::vector<int>, std::vector<double>. A new enum also needs a to_string in train/config.cpp.
+// std::vector<int>, std::vector<double>, std::vector<std::string>. A new enum also needs a to_string in train/config.cpp.
 #pragma once
 
 #include <cstdint>
@@ -60,12 +60,13 @@ std::string get_string(const toml::node& node, const std::string& key);
 size_t get_choice(const toml::node& node, const std::string& key, const std::vector<std::string>& names);
 std::vector<double> get_double_array(const toml::node& node, const std::string& key);
 std::vector<int> get_int_array(const toml::node& node, const std::string& key);
+std::vector<std::string> get_string_array(const toml::node& node, const std::string& key);
 
 // ---------------------------------------------------------------------------------------------------------------
 // The registry (config_keys.cpp).
 
 enum class KeyType { int32, int64, u64, float64, boolean, string, enumeration, int_array, float_array, float_pair,
-                     optional_float, groups };
+                     optional_float, groups, string_array };
 
 const char* to_string(KeyType type);  // as in docs/config.md: "int", "uint64", "float", "array of ints", ...
 

@@ -181,6 +181,18 @@ std::vector<double> get_double_array(const toml::node& node, const std::string& 
   return out;
 }
 
+std::vector<std::string> get_string_array(const toml::node& node, const std::string& key) {
+  const auto& a = get_array(node, key, "an array of strings");
+  std::vector<std::string> out;
+  for (size_t i = 0; i < a.size(); ++i) {
+    const toml::node& e = a[i];
+    if (!e.is_string())
+      throw ConfigError(key, render(node), fmt::format("expected an array of strings (element {} is {})", i, type_name(e)));
+    out.push_back(e.as_string()->get());
+  }
+  return out;
+}
+
 std::vector<int> get_int_array(const toml::node& node, const std::string& key) {
   const auto& a = get_array(node, key, "an array of integers");
   std::vector<int> out;

@@ -1,4 +1,5 @@
 // Elementwise activations: relu, leaky_relu, quadratic (z^2), identity, tanh.
+// The derivatives read h where it determines them (relu, leaky_relu, tanh), so only quadratic needs z kept.
 #include "grokscope/kernels/activation.h"
 
 #include <cmath>
@@ -30,11 +31,11 @@ void activation_forward(Activation act, T slope, const T* z, T* h, int64_t n) {
 template <class T>
 void activation_backward(Activation act, T slope, const T* z, const T* h, const T* dh, T* delta, int64_t n) {
   switch (act) {
-    case Activation::relu:
-      for (int64_t i = 0; i < n; ++i) delta[i] = z[i] > T(0) ? dh[i] : T(0);
+    case Activation::relu:  // h > 0 exactly when z > 0
+      for (int64_t i = 0; i < n; ++i) delta[i] = h[i] > T(0) ? dh[i] : T(0);
       return;
-    case Activation::leaky_relu:
-      for (int64_t i = 0; i < n; ++i) delta[i] = z[i] > T(0) ? dh[i] : slope * dh[i];
+    case Activation::leaky_relu:  // h > 0 exactly when z > 0 (slope >= 0)
+      for (int64_t i = 0; i < n; ++i) delta[i] = h[i] > T(0) ? dh[i] : slope * dh[i];
       return;
     case Activation::quadratic:
       for (int64_t i = 0; i < n; ++i) delta[i] = T(2) * z[i] * dh[i];

@@ -5,31 +5,15 @@
 // call. Fused kernels (nn/mlp.cpp) call gemm from inside their own parallel regions, where it runs serially. One
 // thread pool for everything means no second set of spinning threads competing for the cores.
 //
-// Kernel choice: Debian's OpenBLAS 0.3.21 is a DYNAMIC_ARCH build that does not know recent AMD cores (Zen 4/5) and
-// falls back to its AVX2 "Haswell" kernels even when the CPU has AVX-512. On a Zen 5 core the AVX-512 "SkylakeX"
-// kernels run sgemm about 1.8x faster (docs/performance.md). So, once, before the first BLAS call, when the CPU has
-// AVX-512 (F, BW, DQ, VL) and OpenBLAS picked Haswell or Zen kernels, the kernel table is switched to SkylakeX the
-// same way OPENBLAS_CORETYPE=SKYLAKEX would at startup (gotoblas_dynamic_quit + gotoblas_dynamic_init, exported
-// by DYNAMIC_ARCH builds; declared weak, so other builds of OpenBLAS just keep their choice). Control:
-//   OPENBLAS_CORETYPE set by the user          -> OpenBLAS's own choice is kept
-//   GROKSCOPE_OPENBLAS_CORETYPE=off            -> keep what OpenBLAS picked
-//   GROKSCOPE_OPENBLAS_CORETYPE=<name>         -> force that OpenBLAS core name (e.g. HASWELL, SKYLAKEX)
-//   unset or "auto"                            -> the rule above
+// Kernel choice is OpenBLAS's (DYNAMIC_ARCH: by CPU, or by the OPENBLAS_CORETYPE environment variable); blas_core()
+// reports it. The sgemm rate differs a lot between kernel sets on AVX-512 machines (docs/performance.md).
 #include "grokscope/kernels/blas.h"
 
 #include <cblas.h>
 
-#include <cstdlib>
-#include <cstring>
 #include <mutex>
-#include <string>
 
 #include "grokscope/kernels/parallel.h"
-
-extern "C" {
-void gotoblas_dynamic_init(void) __attribute__((weak));
-void gotoblas_dynamic_quit(void) __attribute__((weak));
-}
 
 namespace grokscope::kernels {
 
@@ -37,40 +21,9 @@ namespace {
 
 CBLAS_TRANSPOSE to_cblas(Trans t) { return t == Trans::yes ? CblasTrans : CblasNoTrans; }
 
-bool cpu_has_avx512() {
-#if defined(__x86_64__)
-  __builtin_cpu_init();
-  return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
-         __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512vl");
-#else
-  return false;
-#endif
-}
-
-void choose_openblas_kernels() {
-  if (std::getenv("OPENBLAS_CORETYPE") != nullptr) return;
-  if (gotoblas_dynamic_init == nullptr || gotoblas_dynamic_quit == nullptr) return;
-  const char* mode = std::getenv("GROKSCOPE_OPENBLAS_CORETYPE");
-  std::string target;
-  if (mode == nullptr || std::strcmp(mode, "auto") == 0 || *mode == '\0') {
-    const std::string core = openblas_get_corename();
-    if ((core == "Haswell" || core == "Zen") && cpu_has_avx512()) target = "SKYLAKEX";
-  } else if (std::strcmp(mode, "off") != 0) {
-    target = mode;
-  }
-  if (target.empty()) return;
-  setenv("OPENBLAS_CORETYPE", target.c_str(), 1);
-  gotoblas_dynamic_quit();
-  gotoblas_dynamic_init();
-  unsetenv("OPENBLAS_CORETYPE");
-}
-
 void ensure_configured() {
   static std::once_flag once;
-  std::call_once(once, [] {
-    choose_openblas_kernels();
-    openblas_set_num_threads(1);
-  });
+  std::call_once(once, [] { openblas_set_num_threads(1); });
 }
 
 void gemm_serial(Trans ta, Trans tb, int m, int n, int k, float alpha, const float* a, int lda, const float* b,

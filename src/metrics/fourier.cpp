@@ -90,7 +90,8 @@ double gini(const Eigen::VectorXd& c) {
 }
 
 std::vector<int> key_frequencies(const Eigen::VectorXd& norms, double fraction) {
-  if (!(fraction > 0.0 && fraction <= 1.0)) detail::fail("key_frequencies", "fraction = {} must be in (0, 1]", fraction);
+  if (!(fraction > 0.0 && fraction <= 1.0))
+    detail::fail("key_frequencies", "fraction = {} must be in (0, 1]", fraction);
   std::vector<int> keys;
   if (norms.size() == 0) return keys;
   const double top = norms.maxCoeff();

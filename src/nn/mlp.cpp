@@ -1,15 +1,28 @@
 // MLP forward/backward over the flat parameter buffer (see nn/mlp.h for the equations and layout).
+//
+// Execution (docs/performance.md): the rows of a batch are cut into blocks of a fixed size (block_rows(), chosen
+// from the widths so that a block's activations stay in the core's L2 cache) and the blocks are split into
+// contiguous ranges over grokscope's thread team. Forward runs every layer on one block before moving to the next
+// block; each GEMM is a serial OpenBLAS call on the block. The activations of a token-input first layer are never
+// stored: backward recomputes them from the gather (two row loads and adds per element, cheaper than writing and
+// re-reading n x width floats). Backward walks each block from the head down, accumulating the weight gradients of
+// its thread into a private buffer (thread 0 into grad itself) that are summed in thread order at the end; biases
+// accumulate column sums the same way. Forward results depend only on the block size; gradients also on the
+// number of threads (the order of the final sum), never on timing, so a run is bit-for-bit repeatable for a given
+// config and thread count.
 #include "grokscope/nn/mlp.h"
 
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
 
 #include "grokscope/core/error.h"
 #include "grokscope/kernels/activation.h"
 #include "grokscope/kernels/blas.h"
+#include "grokscope/kernels/parallel.h"
 
 namespace grokscope {
 
@@ -17,12 +30,35 @@ namespace {
 
 using kernels::Trans;
 
+// Scratch of one thread: B x max-width blocks, and a private gradient buffer (threads >= 1).
+template <class T>
+struct ThreadScratch {
+  std::vector<T> h0, z0;    // recomputed token-layer activations / pre-activations of a block
+  std::vector<T> da, db;    // deltas of a block (ping-pong between layers)
+  std::vector<T> grad;      // partial gradient, layout().total_size() (unused by thread 0)
+};
+
 template <class T>
 struct MlpWorkspace final : Workspace {
   int64_t max_rows = 0;
-  std::vector<std::vector<T>> z;  // pre-activations per layer, max_rows x out_l
-  std::vector<std::vector<T>> h;  // activations per hidden layer (empty for the last)
-  std::vector<T> buf_a, buf_b;    // backward scratch, max_rows x max width
+  int block = 0;                  // rows per block
+  size_t scratch_size = 0;        // block x max width
+  std::vector<std::vector<T>> z;  // per layer: the output (last layer), else pre-activations kept for backward
+                                  // (only when the derivative needs z and the layer is not a token layer)
+  std::vector<std::vector<T>> h;  // per hidden layer: activations, max_rows x out (empty for a token layer)
+  std::vector<ThreadScratch<T>> threads;
+
+  void ensure_threads(int n, int64_t grad_size) {
+    for (int t = static_cast<int>(threads.size()); t < n; ++t) {
+      ThreadScratch<T> s;
+      s.h0.resize(scratch_size);
+      s.z0.resize(scratch_size);
+      s.da.resize(scratch_size);
+      s.db.resize(scratch_size);
+      if (t > 0) s.grad.resize(static_cast<size_t>(grad_size));
+      threads.push_back(std::move(s));
+    }
+  }
 };
 
 double activation_gain(Activation act, double slope) {
@@ -45,13 +81,23 @@ void add_bias_rows(T* z, const T* bias, int64_t n, int width) {
   }
 }
 
+// out[j] += sum_i m[i][j], rows in order.
 template <class T>
-void column_sums(const T* m, int64_t n, int width, T* out) {
-  std::fill(out, out + width, T(0));
+void add_column_sums(const T* m, int64_t n, int width, T* out) {
   for (int64_t i = 0; i < n; ++i) {
     const T* row = m + i * width;
     for (int j = 0; j < width; ++j) out[j] += row[j];
   }
+}
+
+// Rows per block: a block of the widest layer's activations is about 128 KiB (GROKSCOPE_MLP_BLOCK overrides).
+int block_rows(int max_width, size_t elem) {
+  if (const char* env = std::getenv("GROKSCOPE_MLP_BLOCK")) {
+    const int b = std::atoi(env);
+    if (b > 0) return b;
+  }
+  const int64_t b = (int64_t{128} << 10) / (static_cast<int64_t>(max_width) * static_cast<int64_t>(elem));
+  return static_cast<int>(std::clamp<int64_t>(b / 16 * 16, 16, 512));
 }
 
 }  // namespace
@@ -160,51 +206,125 @@ void Mlp<T>::init_params(T* params, Rng& rng) const {
 }
 
 template <class T>
+bool Mlp<T>::keeps_z(int l) const {
+  return l < num_layers() - 1 && keeps_h(l) && kernels::activation_needs_z(activation_of(l));
+}
+
+template <class T>
 std::unique_ptr<Workspace> Mlp<T>::make_workspace(int64_t max_rows) const {
   auto ws = std::make_unique<MlpWorkspace<T>>();
   ws->max_rows = max_rows;
   const int n_layers = num_layers();
   int max_width = 0;
   for (int l = 0; l < n_layers; ++l) {
-    const int out = layers_[static_cast<size_t>(l)].out;
-    max_width = std::max({max_width, out, layers_[static_cast<size_t>(l)].in});
-    ws->z.emplace_back(static_cast<size_t>(max_rows * out));
-    ws->h.emplace_back(l == n_layers - 1 ? 0 : static_cast<size_t>(max_rows * out));
+    const LayerParams& lp = layers_[static_cast<size_t>(l)];
+    max_width = std::max(max_width, lp.out);
+    if (l > 0 || !shape_.token_input) max_width = std::max(max_width, lp.in);
+    const bool last = l == n_layers - 1;
+    const auto full = static_cast<size_t>(max_rows * lp.out);
+    ws->z.emplace_back(last || keeps_z(l) ? full : 0);
+    ws->h.emplace_back(!last && keeps_h(l) ? full : 0);
   }
-  ws->buf_a.resize(static_cast<size_t>(max_rows * max_width));
-  ws->buf_b.resize(static_cast<size_t>(max_rows * max_width));
+  const int block = block_rows_ > 0 ? block_rows_ : block_rows(max_width, sizeof(T));
+  ws->block = static_cast<int>(std::min<int64_t>(block, std::max<int64_t>(max_rows, 1)));
+  ws->scratch_size = static_cast<size_t>(ws->block) * static_cast<size_t>(max_width);
+  ws->ensure_threads(1, layout_.total_size());
   return ws;
 }
 
+// z (rows x width) = sum over the row's tokens of the rows of W1^T (+ b1): the one-hot product as a gather.
 template <class T>
-void Mlp<T>::first_layer_forward(const T* params, const InputBatch<T>& x, T* z) const {
+void Mlp<T>::token_preactivation(const T* params, const InputBatch<T>& x, int64_t r0, int rows, T* z) const {
   const LayerParams& lp = layers_[0];
-  const T* wt = params + lp.weight->offset;  // stored transposed: in x out
+  const T* wt = params + lp.weight->offset;  // stored in x out (token rows)
+  const T* bias = lp.bias ? params + lp.bias->offset : nullptr;
   const int width = lp.out;
-  for (int64_t i = 0; i < x.n; ++i) {
-    T* row = z + i * width;
-    const int32_t* tok = x.tokens + i * x.tokens_per_row;
-    std::memcpy(row, wt + static_cast<int64_t>(tok[0]) * width, sizeof(T) * static_cast<size_t>(width));
-    for (int t = 1; t < x.tokens_per_row; ++t) {
-      const T* src = wt + static_cast<int64_t>(tok[t]) * width;
+  const int tpr = x.tokens_per_row;
+  for (int i = 0; i < rows; ++i) {
+    T* __restrict row = z + static_cast<int64_t>(i) * width;
+    const int32_t* tok = x.tokens + (r0 + i) * tpr;
+    const T* __restrict a = wt + static_cast<int64_t>(tok[0]) * width;
+    if (tpr == 2) {
+      const T* __restrict b = wt + static_cast<int64_t>(tok[1]) * width;
+      if (bias)
+        for (int j = 0; j < width; ++j) row[j] = (a[j] + b[j]) + bias[j];
+      else
+        for (int j = 0; j < width; ++j) row[j] = a[j] + b[j];
+      continue;
+    }
+    std::memcpy(row, a, sizeof(T) * static_cast<size_t>(width));
+    for (int t = 1; t < tpr; ++t) {
+      const T* __restrict src = wt + static_cast<int64_t>(tok[t]) * width;
       for (int j = 0; j < width; ++j) row[j] += src[j];
+    }
+    if (bias)
+      for (int j = 0; j < width; ++j) row[j] += bias[j];
+  }
+}
+
+// Activations of the token layer for a block: h, and z when the derivative needs it (z may equal h otherwise).
+template <class T>
+void Mlp<T>::token_activations(const T* params, const InputBatch<T>& x, int64_t r0, int rows, T* z, T* h) const {
+  const int width = layers_[0].out;
+  const Activation act = activation_of(0);
+  const T slope = static_cast<T>(config_.leaky_slope);
+  if (kernels::activation_needs_z(act)) {
+    token_preactivation(params, x, r0, rows, z);
+    kernels::activation_forward<T>(act, slope, z, h, static_cast<int64_t>(rows) * width);
+  } else {
+    token_preactivation(params, x, r0, rows, h);
+    kernels::activation_forward<T>(act, slope, h, h, static_cast<int64_t>(rows) * width);
+  }
+}
+
+// grad(W1^T)[token] += delta row, for every token of every row of the block.
+template <class T>
+void Mlp<T>::scatter_token_grad(const InputBatch<T>& x, int64_t r0, int rows, const T* delta, T* grad) const {
+  const LayerParams& lp = layers_[0];
+  T* gwt = grad + lp.weight->offset;
+  const int width = lp.out;
+  const int tpr = x.tokens_per_row;
+  for (int i = 0; i < rows; ++i) {
+    const T* __restrict src = delta + static_cast<int64_t>(i) * width;
+    const int32_t* tok = x.tokens + (r0 + i) * tpr;
+    for (int t = 0; t < tpr; ++t) {
+      T* __restrict dst = gwt + static_cast<int64_t>(tok[t]) * width;
+      for (int j = 0; j < width; ++j) dst[j] += src[j];
     }
   }
 }
 
 template <class T>
-void Mlp<T>::first_layer_backward(const InputBatch<T>& x, const T* delta, T* grad) const {
-  const LayerParams& lp = layers_[0];
-  T* gwt = grad + lp.weight->offset;
-  const int width = lp.out;
-  std::fill(gwt, gwt + lp.weight->size(), T(0));
-  for (int64_t i = 0; i < x.n; ++i) {
-    const T* src = delta + i * width;
-    const int32_t* tok = x.tokens + i * x.tokens_per_row;
-    for (int t = 0; t < x.tokens_per_row; ++t) {
-      T* dst = gwt + static_cast<int64_t>(tok[t]) * width;
-      for (int j = 0; j < width; ++j) dst[j] += src[j];
+void Mlp<T>::forward_block(const T* params, const InputBatch<T>& x, Workspace& ws_base, int thread, int64_t r0,
+                           int rows) const {
+  auto& ws = static_cast<MlpWorkspace<T>&>(ws_base);
+  ThreadScratch<T>& s = ws.threads[static_cast<size_t>(thread)];
+  const int n_layers = num_layers();
+  const T slope = static_cast<T>(config_.leaky_slope);
+  const T* in = nullptr;  // this block's input to the current layer, rows x lp.in
+  for (int l = 0; l < n_layers; ++l) {
+    const LayerParams& lp = layers_[static_cast<size_t>(l)];
+    const bool last = l == n_layers - 1;
+    const auto lsz = static_cast<size_t>(l);
+    if (l == 0 && shape_.token_input && !last) {
+      token_activations(params, x, r0, rows, s.z0.data(), s.h0.data());
+      in = s.h0.data();
+      continue;
     }
+    // Pre-activations go where they are kept: the output, the stored z, or straight into h (activation in place).
+    T* z = (last || keeps_z(l)) ? ws.z[lsz].data() + r0 * lp.out : ws.h[lsz].data() + r0 * lp.out;
+    if (l == 0 && shape_.token_input) {
+      token_preactivation(params, x, r0, rows, z);  // a one-layer model: bias added there
+    } else {
+      const T* a = (l == 0) ? x.dense + r0 * lp.in : in;
+      kernels::gemm<T>(Trans::no, Trans::yes, rows, lp.out, lp.in, T(1), a, lp.in, params + lp.weight->offset,
+                       lp.in, T(0), z, lp.out);
+      if (lp.bias) add_bias_rows(z, params + lp.bias->offset, rows, lp.out);
+    }
+    if (last) break;
+    T* h = ws.h[lsz].data() + r0 * lp.out;
+    kernels::activation_forward<T>(activation_of(l), slope, z, h, static_cast<int64_t>(rows) * lp.out);
+    in = h;
   }
 }
 
@@ -214,56 +334,87 @@ const T* Mlp<T>::forward(const T* params, const InputBatch<T>& x, Workspace& ws_
   GS_CHECK(x.n <= ws.max_rows);
   GS_CHECK(x.dim == shape_.input_dim);
   GS_CHECK((x.tokens_per_row > 0) == shape_.token_input);
-  const int n_layers = num_layers();
-  const int n = static_cast<int>(x.n);
-  const T slope = static_cast<T>(config_.leaky_slope);
-  for (int l = 0; l < n_layers; ++l) {
-    const LayerParams& lp = layers_[static_cast<size_t>(l)];
-    T* z = ws.z[static_cast<size_t>(l)].data();
-    const T* w = params + lp.weight->offset;
-    if (l == 0 && shape_.token_input) {
-      first_layer_forward(params, x, z);
-    } else {
-      const T* in = (l == 0) ? x.dense : ws.h[static_cast<size_t>(l - 1)].data();
-      kernels::gemm<T>(Trans::no, Trans::yes, n, lp.out, lp.in, T(1), in, lp.in, w, lp.in, T(0), z, lp.out);
+  const int64_t n_blocks = (x.n + ws.block - 1) / ws.block;
+  const int threads = static_cast<int>(std::min<int64_t>(kernels::num_threads(), n_blocks));
+  ws.ensure_threads(threads, layout_.total_size());
+  kernels::parallel(threads, [&](int t, int nt) {
+    const auto [b0, b1] = kernels::partition(n_blocks, t, nt);
+    for (int64_t b = b0; b < b1; ++b) {
+      const int64_t r0 = b * ws.block;
+      forward_block(params, x, ws, t, r0, static_cast<int>(std::min<int64_t>(ws.block, x.n - r0)));
     }
-    if (lp.bias) add_bias_rows(z, params + lp.bias->offset, x.n, lp.out);
-    if (l < n_layers - 1)
-      kernels::activation_forward<T>(activation_of(l), slope, z, ws.h[static_cast<size_t>(l)].data(),
-                                     x.n * lp.out);
+  });
+  return ws.z[static_cast<size_t>(num_layers() - 1)].data();
+}
+
+// Adds this block's contribution to the gradient buffer g (zeroed by the caller).
+template <class T>
+void Mlp<T>::backward_block(const T* params, const InputBatch<T>& x, const T* d_out, T* g, Workspace& ws_base,
+                            int thread, int64_t r0, int rows) const {
+  auto& ws = static_cast<MlpWorkspace<T>&>(ws_base);
+  ThreadScratch<T>& s = ws.threads[static_cast<size_t>(thread)];
+  const int n_layers = num_layers();
+  const T slope = static_cast<T>(config_.leaky_slope);
+  const T* delta = d_out + r0 * layers_.back().out;  // dLoss/dz_l of this block, rows x out_l
+  T* spare = s.da.data();
+  // The token layer's activations (input of layer 1, and its derivative) are recomputed for this block.
+  const bool recompute = shape_.token_input && n_layers > 1;
+  if (recompute) token_activations(params, x, r0, rows, s.z0.data(), s.h0.data());
+  for (int l = n_layers - 1; l >= 0; --l) {
+    const LayerParams& lp = layers_[static_cast<size_t>(l)];
+    if (l == 0 && shape_.token_input) {
+      scatter_token_grad(x, r0, rows, delta, g);
+    } else {
+      const T* in = (l == 0) ? x.dense + r0 * lp.in
+                             : (keeps_h(l - 1) ? ws.h[static_cast<size_t>(l - 1)].data() + r0 * lp.in : s.h0.data());
+      // dW (out x in) += delta^T (out x rows) * in (rows x in)
+      kernels::gemm<T>(Trans::yes, Trans::no, lp.out, lp.in, rows, T(1), delta, lp.out, in, lp.in, T(1),
+                       g + lp.weight->offset, lp.in);
+    }
+    if (lp.bias) add_column_sums(delta, rows, lp.out, g + lp.bias->offset);
+    if (l == 0) break;
+    // dh_{l-1} (rows x in) = delta (rows x out) * W (out x in); then delta_{l-1} = dh * sigma'(z_{l-1}) in place.
+    kernels::gemm<T>(Trans::no, Trans::no, rows, lp.in, lp.out, T(1), delta, lp.out, params + lp.weight->offset,
+                     lp.in, T(0), spare, lp.in);
+    const auto prev = static_cast<size_t>(l - 1);
+    const bool stored = keeps_h(l - 1);
+    const T* h = stored ? ws.h[prev].data() + r0 * lp.in : s.h0.data();
+    const T* z = stored ? (keeps_z(l - 1) ? ws.z[prev].data() + r0 * lp.in : nullptr) : s.z0.data();
+    kernels::activation_backward<T>(activation_of(l - 1), slope, z, h, spare, spare,
+                                    static_cast<int64_t>(rows) * lp.in);
+    delta = spare;
+    spare = (spare == s.da.data()) ? s.db.data() : s.da.data();
   }
-  return ws.z[static_cast<size_t>(n_layers - 1)].data();
 }
 
 template <class T>
 void Mlp<T>::backward(const T* params, const InputBatch<T>& x, T* d_out, T* grad, Workspace& ws_base) const {
   auto& ws = static_cast<MlpWorkspace<T>&>(ws_base);
-  const int n_layers = num_layers();
-  const int n = static_cast<int>(x.n);
-  const T slope = static_cast<T>(config_.leaky_slope);
-  T* delta = d_out;  // dLoss/dz_l for the current layer, n x out_l
-  T* spare = ws.buf_a.data();
-  for (int l = n_layers - 1; l >= 0; --l) {
-    const LayerParams& lp = layers_[static_cast<size_t>(l)];
-    if (l == 0 && shape_.token_input) {
-      first_layer_backward(x, delta, grad);
-    } else {
-      const T* in = (l == 0) ? x.dense : ws.h[static_cast<size_t>(l - 1)].data();
-      // dW (out x in) = delta^T (out x n) * in (n x in)
-      kernels::gemm<T>(Trans::yes, Trans::no, lp.out, lp.in, n, T(1), delta, lp.out, in, lp.in, T(0),
-                       grad + lp.weight->offset, lp.in);
+  const int64_t total = layout_.total_size();
+  const int64_t n_blocks = (x.n + ws.block - 1) / ws.block;
+  const int threads = static_cast<int>(std::max<int64_t>(1, std::min<int64_t>(kernels::num_threads(), n_blocks)));
+  ws.ensure_threads(threads, total);
+  int used = 1;
+  kernels::parallel(threads, [&](int t, int nt) {
+    if (t == 0) used = nt;
+    T* g = t == 0 ? grad : ws.threads[static_cast<size_t>(t)].grad.data();
+    std::fill(g, g + total, T(0));
+    const auto [b0, b1] = kernels::partition(n_blocks, t, nt);
+    for (int64_t b = b0; b < b1; ++b) {
+      const int64_t r0 = b * ws.block;
+      backward_block(params, x, d_out, g, ws, t, r0, static_cast<int>(std::min<int64_t>(ws.block, x.n - r0)));
     }
-    if (lp.bias) column_sums(delta, x.n, lp.out, grad + lp.bias->offset);
-    if (l == 0) break;
-    // dh_{l-1} (n x in) = delta (n x out) * W (out x in); then delta_{l-1} = dh * sigma'(z_{l-1}) in place.
-    kernels::gemm<T>(Trans::no, Trans::no, n, lp.in, lp.out, T(1), delta, lp.out, params + lp.weight->offset, lp.in,
-                     T(0), spare, lp.in);
-    kernels::activation_backward<T>(activation_of(l - 1), slope, ws.z[static_cast<size_t>(l - 1)].data(),
-                                    ws.h[static_cast<size_t>(l - 1)].data(), spare, spare, x.n * lp.in);
-    T* next_spare = (spare == ws.buf_a.data()) ? ws.buf_b.data() : ws.buf_a.data();
-    delta = spare;
-    spare = next_spare;
-  }
+  });
+  if (used == 1) return;
+  // grad += partial_1 + partial_2 + ... (in thread order), split over the team by index ranges.
+  kernels::parallel(used, [&](int t, int nt) {
+    const auto [lo, hi] = kernels::partition(total, t, nt, 64);
+    for (int u = 1; u < used; ++u) {
+      const T* __restrict p = ws.threads[static_cast<size_t>(u)].grad.data();
+      T* __restrict gr = grad;
+      for (int64_t i = lo; i < hi; ++i) gr[i] += p[i];
+    }
+  });
 }
 
 template class Mlp<float>;

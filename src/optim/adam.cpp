@@ -32,6 +32,7 @@
 #include <fmt/format.h>
 
 #include "optim_checks.h"
+#include "parallel_ranges.h"
 
 namespace grokscope {
 
@@ -97,21 +98,21 @@ void Adam<T>::step(T* params, const T* grads, double lr_multiplier) {
                          static_cast<T>(bias_correction2_sqrt), static_cast<T>(options_.eps)};
   T* m = exp_avg_.data();
   T* v = exp_avg_sq_.data();
-  for (const ParamRange& r : ranges_) {
+  optim_detail::for_each_range_slice(ranges_, total_size_, [&](const ParamRange& r, int64_t o, int64_t hi) {
     const double lr = r.lr * lr_multiplier;
     const double step_size = lr / bias_correction1;
     const T neg_step_size = static_cast<T>(-step_size);
-    const int64_t o = r.offset;
+    const int64_t len = hi - o;
     if (options_.decoupled) {
       const T decay = static_cast<T>(1.0 - lr * r.weight_decay);
-      adam_range<T, true, false>(params + o, grads + o, m + o, v + o, r.size, s, decay, T(0), neg_step_size);
+      adam_range<T, true, false>(params + o, grads + o, m + o, v + o, len, s, decay, T(0), neg_step_size);
     } else if (r.weight_decay != 0) {
       const T wd = static_cast<T>(r.weight_decay);
-      adam_range<T, false, true>(params + o, grads + o, m + o, v + o, r.size, s, T(1), wd, neg_step_size);
+      adam_range<T, false, true>(params + o, grads + o, m + o, v + o, len, s, T(1), wd, neg_step_size);
     } else {
-      adam_range<T, false, false>(params + o, grads + o, m + o, v + o, r.size, s, T(1), T(0), neg_step_size);
+      adam_range<T, false, false>(params + o, grads + o, m + o, v + o, len, s, T(1), T(0), neg_step_size);
     }
-  }
+  });
 }
 
 template class Adam<float>;

@@ -25,6 +25,7 @@
 #include <fmt/format.h>
 
 #include "optim_checks.h"
+#include "parallel_ranges.h"
 
 namespace grokscope {
 
@@ -90,16 +91,16 @@ void Sgd<T>::step(T* params, const T* grads, double lr_multiplier) {
       momentum_ == 0 ? MomentumMode::none : (this->steps_ == 0 ? MomentumMode::first : MomentumMode::running);
   const T mu = static_cast<T>(momentum_);
   T* buf = buf_.data();
-  for (const ParamRange& r : ranges_) {
+  optim_detail::for_each_range_slice(ranges_, total_size_, [&](const ParamRange& r, int64_t lo, int64_t hi) {
     const double lr = r.lr * lr_multiplier;
     const T neg_lr = static_cast<T>(-lr);
     const T wd = static_cast<T>(r.weight_decay);
-    T* p = params + r.offset;
-    const T* g = grads + r.offset;
-    T* b = mode == MomentumMode::none ? nullptr : buf + r.offset;
-    if (r.weight_decay != 0) sgd_dispatch<T, true>(mode, nesterov_, p, g, b, r.size, wd, mu, neg_lr);
-    else sgd_dispatch<T, false>(mode, nesterov_, p, g, b, r.size, wd, mu, neg_lr);
-  }
+    T* p = params + lo;
+    const T* g = grads + lo;
+    T* b = mode == MomentumMode::none ? nullptr : buf + lo;
+    if (r.weight_decay != 0) sgd_dispatch<T, true>(mode, nesterov_, p, g, b, hi - lo, wd, mu, neg_lr);
+    else sgd_dispatch<T, false>(mode, nesterov_, p, g, b, hi - lo, wd, mu, neg_lr);
+  });
   ++this->steps_;
 }
 

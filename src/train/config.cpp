@@ -2,6 +2,7 @@
 // Every check throws ConfigError(key, value, reason) with the dotted config key as written in a TOML file
 // (docs/config.md lists the rules); the message is one line.
 #include "grokscope/train/config.h"
+#include "grokscope/train/probes.h"
 
 #include <cmath>
 #include <limits>
@@ -12,6 +13,7 @@
 
 #include "grokscope/core/error.h"
 #include "grokscope/data/modular.h"
+#include "grokscope/data/synthetic.h"
 
 namespace grokscope {
 
@@ -227,61 +229,100 @@ void validate_modular(const TaskConfig& t) {
     fail("task.train_fraction", num(t.train_fraction), "must be in (0, 1) (used because task.n_train = 0)");
 }
 
-// Defaults of the generated tasks for the keys left at 0 (docs/config.md lists them; data/ applies the same).
-constexpr int64_t kDefaultTeacherD = 20, kDefaultLyuD = 100000, kDefaultMatrixD = 97;
-constexpr int64_t kDefaultNTrain = 256, kDefaultNTest = 10000;
-constexpr int kDefaultClasses = 4;
+// The synthetic tasks (data/synthetic.h): a count or size left at 0 means the task's default, synthetic_defaults.
 
-int64_t default_d(TaskKind kind) {
-  if (kind == TaskKind::teacher_classes) return kDefaultTeacherD;
-  if (kind == TaskKind::matrix_completion) return kDefaultMatrixD;
-  return kDefaultLyuD;  // sparse_linear, gaussian_margin
+struct TaskDefaults {
+  int64_t d = 0, n_train = 0, n_test = 0;
+};
+
+TaskDefaults defaults_of(TaskKind kind) {
+  namespace def = synthetic_defaults;
+  switch (kind) {
+    case TaskKind::teacher_classes: return {def::teacher_d, def::teacher_n_train, def::teacher_n_test};
+    case TaskKind::sparse_linear: return {def::sparse_d, def::sparse_n_train, def::sparse_n_test};
+    case TaskKind::gaussian_margin: return {def::gaussian_d, def::gaussian_n_train, def::gaussian_n_test};
+    case TaskKind::matrix_completion: return {def::completion_d, 0, 0};
+    case TaskKind::toy_regression: return {0, 1, def::toy_n_test};
+    case TaskKind::modular: break;
+  }
+  return {};
 }
 
 // "(task.d = 50)" or "(task.d = 0: the default 100000)", after a range that uses d.
 std::string d_note(const TaskConfig& t) {
-  return t.d ? fmt::format("(task.d = {})", t.d) : fmt::format("(task.d = 0: the default {})", default_d(t.kind));
+  return t.d ? fmt::format("(task.d = {})", t.d) : fmt::format("(task.d = 0: the default {})", defaults_of(t.kind).d);
 }
 
-// teacher_classes, sparse_linear, gaussian_margin: rows drawn by a generator; 0 means the task's default.
-void validate_generated(const TaskConfig& t) {
-  const std::string kind = quoted(to_string(t.kind));
-  if (t.d < 0)
+// d in [lo, hi], or 0 for the default; returns the d in use.
+int64_t check_d(const TaskConfig& t, int64_t lo, int64_t hi) {
+  if (t.d != 0 && (t.d < lo || t.d > hi))
     fail("task.d", num(t.d),
-         fmt::format("must be >= 1, or 0 for the default of task.kind = {} ({})", kind, default_d(t.kind)));
-  if (t.n_train < 0)
-    fail("task.n_train", num(t.n_train), fmt::format("must be >= 1, or 0 for the default ({})", kDefaultNTrain));
+         fmt::format("must be in [{}, {}], or 0 for the default of task.kind = \"{}\" ({})", lo, hi, to_string(t.kind),
+                     defaults_of(t.kind).d));
+  return t.d ? t.d : defaults_of(t.kind).d;
+}
+
+void check_n_test(const TaskConfig& t) {
   if (t.n_test < 0)
-    fail("task.n_test", num(t.n_test), fmt::format("must be >= 1, or 0 for the default ({})", kDefaultNTest));
-  const int64_t d = t.d ? t.d : default_d(t.kind);
+    fail("task.n_test", num(t.n_test),
+         fmt::format("must be >= 1, or 0 for the default ({})", defaults_of(t.kind).n_test));
+}
+
+// teacher_classes, sparse_linear, gaussian_margin: rows drawn by a generator.
+void validate_generated(const TaskConfig& t) {
+  const int64_t d = check_d(t, 1, std::numeric_limits<int>::max());
+  if (t.n_train < 0)
+    fail("task.n_train", num(t.n_train),
+         fmt::format("must be >= 1, or 0 for the default ({})", defaults_of(t.kind).n_train));
+  check_n_test(t);
   if (t.kind == TaskKind::teacher_classes) {
     if (t.n_classes < 0 || t.n_classes == 1)
       fail("task.n_classes", num(int64_t{t.n_classes}),
-           fmt::format("must be >= 2, or 0 for the default ({})", kDefaultClasses));
+           fmt::format("must be >= 2, or 0 for the default ({})", synthetic_defaults::teacher_classes));
     require_nonnegative("task.margin", t.margin);
   } else if (t.kind == TaskKind::sparse_linear) {
     if (t.sparsity < 1 || t.sparsity > d)
       fail("task.sparsity", num(int64_t{t.sparsity}), fmt::format("must be in [1, d] = [1, {}] {}", d, d_note(t)));
-  } else {
-    require_nonnegative("task.margin", t.margin);
+  } else if (!(t.margin >= 0) || !std::isfinite(t.margin)) {
+    fail("task.margin", num(t.margin),
+         fmt::format("must be a finite number >= 0 (0 = the default gamma, {})",
+                     num(synthetic_defaults::gaussian_gamma)));
   }
 }
 
+// The largest matrix_completion d: d^2 < 2^31 (X*, the split and the test set are all O(d^2)).
+constexpr int64_t kMaxCompletionD = 46340;
+
 void validate_matrix_completion(const TaskConfig& t) {
-  if (t.d < 0 || t.d == 1)
-    fail("task.d", num(t.d), fmt::format("must be >= 2, or 0 for the default of task.kind = \"matrix_completion\" ({})",
-                                         kDefaultMatrixD));
-  const int64_t d = t.d ? t.d : kDefaultMatrixD;
+  const int64_t d = check_d(t, 2, kMaxCompletionD);
   if (t.rank < 1 || t.rank > d)
     fail("task.rank", num(int64_t{t.rank}), fmt::format("must be in [1, d] = [1, {}] {}", d, d_note(t)));
-  const int64_t entries = d <= 3037000499 ? d * d : std::numeric_limits<int64_t>::max();
+  const int64_t entries = d * d;
   if (t.n_train < 0 || t.n_train >= entries)
     fail("task.n_train", num(t.n_train),
          fmt::format("must be in [0, {}) (0 = use task.train_fraction; the {} x {} matrix has {} entries, and at least "
                      "one must be left for the test set)",
                      entries, d, d, entries));
-  if (t.n_train == 0 && !(t.train_fraction > 0 && t.train_fraction < 1))
+  if (t.n_train > 0) return;
+  if (!(t.train_fraction > 0 && t.train_fraction < 1))
     fail("task.train_fraction", num(t.train_fraction), "must be in (0, 1) (used because task.n_train = 0)");
+  const int64_t observed = resolve_n_train(t, entries);
+  if (observed < 1 || observed >= entries)
+    fail("task.train_fraction", num(t.train_fraction),
+         fmt::format("gives {} observed entries of the {} x {} matrix; need 1 to {} (used because task.n_train = 0)",
+                     observed, d, d, entries - 1));
+}
+
+// toy_regression: the problem fixes d and the single training row; only the generated test set can be sized.
+void validate_toy(const TaskConfig& t) {
+  const int64_t dim = t.toy == ToyProblem::one_plus_one ? 2 : 3;
+  if (t.d != 0 && t.d != dim)
+    fail("task.d", num(t.d),
+         fmt::format("task.toy = \"{}\" has d = {}: leave task.d at 0 or set it to {}", to_string(t.toy), dim, dim));
+  if (t.n_train != 0 && t.n_train != 1)
+    fail("task.n_train", num(t.n_train),
+         "the toy problems have one training row: leave task.n_train at 0 or set it to 1");
+  check_n_test(t);
 }
 
 void validate_task(const TaskConfig& t) {
@@ -291,7 +332,7 @@ void validate_task(const TaskConfig& t) {
     case TaskKind::sparse_linear:
     case TaskKind::gaussian_margin: return validate_generated(t);
     case TaskKind::matrix_completion: return validate_matrix_completion(t);
-    case TaskKind::toy_regression: return;  // everything is fixed by task.toy
+    case TaskKind::toy_regression: return validate_toy(t);
   }
 }
 
@@ -323,7 +364,7 @@ TaskNeed need_of(ModelKind kind) {
     case ModelKind::mlp:
       return {"a task with vector inputs", {modular, teacher_classes, sparse_linear, gaussian_margin, toy_regression}};
     case ModelKind::embedding_mlp: return {"token inputs", {modular}};
-    case ModelKind::diagonal: return {"a task with labels +-1", {sparse_linear, gaussian_margin}};
+    case ModelKind::diagonal: return {"dense inputs and one output", {sparse_linear, gaussian_margin, toy_regression}};
     case ModelKind::matrix_factorization: return {"a matrix to complete", {matrix_completion}};
   }
   return {"?", {}};
@@ -391,6 +432,12 @@ void validate_eval(const EvalConfig& e) {
            fmt::format("element {} ({}) must be a finite number > 0", i, num(e.loss_eps[i])));
   require_positive("eval.fit_loss", e.fit_loss);
   require_positive("eval.gen_loss", e.gen_loss);
+  for (const auto& name : e.probes) {
+    const auto& known = probe_names();
+    if (name != "default" && name != "none" && std::find(known.begin(), known.end(), name) == known.end())
+      fail("eval.probes", quoted(name), "unknown probe (known: default, none, " + join(known) + ")");
+  }
+  if (!(e.rep_eta > 0 && e.rep_eta < 1)) fail("eval.rep_eta", num(e.rep_eta), "must be in (0, 1)");
 }
 
 }  // namespace

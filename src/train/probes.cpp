@@ -1,12 +1,48 @@
-// Probe selection.
+// Probe selection: every probe that applies to the run's model and task, filtered by eval.probes.
 #include "grokscope/train/probes.h"
 
+#include <algorithm>
+
+#include "grokscope/data/modular.h"
+#include "probes/basic.h"
+#include "probes/modular.h"
+#include "probes/models.h"
+
 namespace grokscope {
+
+const std::vector<std::string>& probe_names() {
+  static const std::vector<std::string> names = {"kernel", "margin", "grad",         "spectral",
+                                                 "fourier", "gates", "fourier_loss", "model"};
+  return names;
+}
 
 template <class T>
 std::vector<std::unique_ptr<Probe<T>>> make_probes(const RunConfig& config, const Model<T>& model,
                                                    const TaskData<T>& data) {
+  const auto& wanted = config.eval.probes;
+  const bool all = std::find(wanted.begin(), wanted.end(), "default") != wanted.end();
+  auto on = [&](const char* name) { return all || std::find(wanted.begin(), wanted.end(), name) != wanted.end(); };
+  const ParamLayout& layout = model.layout();
   std::vector<std::unique_ptr<Probe<T>>> probes;
+  using namespace detail;
+  if (on("kernel")) probes.push_back(std::make_unique<KernelProbe<T>>());
+  if (on("margin") && data.target != TargetKind::regression) probes.push_back(std::make_unique<MarginProbe<T>>());
+  if (on("grad")) probes.push_back(std::make_unique<GradProbe<T>>(layout));
+  if (on("spectral")) probes.push_back(std::make_unique<SpectralProbe<T>>(layout));
+  const FirstLayerView view = first_layer_view(layout, config.task);
+  if (on("fourier") && view.valid()) probes.push_back(std::make_unique<FourierProbe<T>>(view));
+  if (on("gates") && GateProbe<T>::applies(layout, config.model, data.train))
+    probes.push_back(std::make_unique<GateProbe<T>>(layout, data.train));
+  if (on("fourier_loss") && view.valid() && config.task.op == "add" && config.task.pairs == PairSet::ordered &&
+      data.target == TargetKind::classes)
+    probes.push_back(std::make_unique<FourierLossProbe<T>>(config.task, data, view, model));
+  if (on("model")) {
+    if (DeepLinearProbe<T>::applies(layout, config.model))
+      probes.push_back(std::make_unique<DeepLinearProbe<T>>(layout, config.optim.weight_decay));
+    if (config.model.kind == ModelKind::diagonal)
+      probes.push_back(std::make_unique<DiagonalProbe<T>>(layout, config.model.depth, data));
+    if (config.model.kind == ModelKind::matrix_factorization) probes.push_back(std::make_unique<MatrixProbe<T>>(layout));
+  }
   return probes;
 }
 

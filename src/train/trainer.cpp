@@ -218,6 +218,8 @@ class TrainingRun {
                               .params = params_.data(),
                               .params_init = params_init_.data(),
                               .grads = train_stats ? grads_.data() : nullptr,
+                              .train = train,
+                              .test = test,
                               .step = step,
                               .time = time()};
     for (auto& probe : probes_) {

@@ -1,4 +1,4 @@
-// Musat's circle diagnostics against circles, ellipses and the direct complex sum F_k = (1/p) sum_j e^{-2 pi i jk/p} E_j.
+// Musat's circle diagnostics against circles, ellipses and the direct sum F_k = (1/p) sum_j e^{-2 pi i jk/p} E_j.
 
 // GCC 12 reports false -Wmaybe-uninitialized inside Eigen's AVX-512 kernels (see nn/loss.cpp).
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"

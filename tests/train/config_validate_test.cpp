@@ -210,20 +210,23 @@ TEST(ConfigValidate, EveryTaskKindValidWithDefaults) {
   }
   expect_valid(task_with(TaskKind::sparse_linear, [](RunConfig& c) { c.model.kind = ModelKind::mlp; }));
   expect_valid(task_with(TaskKind::gaussian_margin, [](RunConfig& c) { c.model.kind = ModelKind::diagonal; }));
+  expect_valid(task_with(TaskKind::toy_regression, [](RunConfig& c) { c.model.kind = ModelKind::diagonal; }));
   expect_valid(task_with(TaskKind::teacher_classes, [](RunConfig& c) { c.loss.kind = LossKind::mse; }));
   expect_valid(with([](RunConfig& c) { c.model.kind = ModelKind::embedding_mlp; }));
 }
 
 // The modular keys (op, p, pairs, n_train against the table, train_fraction) are not checked for other tasks.
 TEST(ConfigValidate, ModularKeysIgnoredByOtherTasks) {
-  for (const TaskKind kind : {TaskKind::teacher_classes, TaskKind::sparse_linear, TaskKind::gaussian_margin,
-                              TaskKind::toy_regression}) {
+  for (const TaskKind kind : {TaskKind::teacher_classes, TaskKind::sparse_linear, TaskKind::gaussian_margin}) {
     SCOPED_TRACE(to_string(kind));
     expect_valid(task_with(kind, [](RunConfig& c) {
       c.task.op = "pow", c.task.p = 1, c.task.pairs = PairSet::unordered, c.task.train_fraction = 0;
       c.task.n_train = 100000;
     }));
   }
+  expect_valid(task_with(TaskKind::toy_regression, [](RunConfig& c) {
+    c.task.op = "pow", c.task.p = 1, c.task.pairs = PairSet::unordered, c.task.train_fraction = 0;
+  }));
   expect_valid(task_with(TaskKind::matrix_completion, [](RunConfig& c) { c.task.op = "div", c.task.p = 91; }));
   // ... and the synthetic-task keys are not checked for the modular task.
   expect_valid(with([](RunConfig& c) {
@@ -236,7 +239,8 @@ TEST(ConfigValidate, TeacherClasses) {
     return task_with(TaskKind::teacher_classes, edit);
   };
   expect_invalid(teacher([](RunConfig& c) { c.task.d = -1; }), "task.d",
-                 {"task.d = -1", ">= 1", "0 for the default", "\"teacher_classes\" (20)"});
+                 {"task.d = -1", "[1, 2147483647]", "0 for the default", "\"teacher_classes\" (20)"});
+  expect_invalid(teacher([](RunConfig& c) { c.task.d = int64_t{1} << 31; }), "task.d", {"task.d = 2147483648"});
   expect_valid(teacher([](RunConfig& c) { c.task.d = 1; }));
   for (const int k : {1, -1})
     expect_invalid(teacher([k](RunConfig& c) { c.task.n_classes = k; }), "task.n_classes",
@@ -244,9 +248,11 @@ TEST(ConfigValidate, TeacherClasses) {
   expect_valid(teacher([](RunConfig& c) { c.task.n_classes = 2; }));
   expect_invalid(teacher([](RunConfig& c) { c.task.n_train = -1; }), "task.n_train",
                  {"task.n_train = -1", "default (256)"});
+  expect_invalid(task_with(TaskKind::gaussian_margin, [](RunConfig& c) { c.task.n_train = -1; }), "task.n_train",
+                 {"task.n_train = -1", "default (32)"});
   expect_valid(teacher([](RunConfig& c) { c.task.n_train = 1; }));
   expect_invalid(teacher([](RunConfig& c) { c.task.n_test = -5; }), "task.n_test",
-                 {"task.n_test = -5", "default (10000)"});
+                 {"task.n_test = -5", "default (1000)"});
   for (const double m : {-0.1, kNaN, kInf})
     expect_invalid(teacher([m](RunConfig& c) { c.task.margin = m; }), "task.margin", {"task.margin = ", ">= 0"});
   expect_valid(teacher([](RunConfig& c) { c.task.margin = 2.5; }));
@@ -273,7 +279,9 @@ TEST(ConfigValidate, GaussianMargin) {
   const auto gaussian = [](const std::function<void(RunConfig&)>& edit) {
     return task_with(TaskKind::gaussian_margin, edit);
   };
-  expect_invalid(gaussian([](RunConfig& c) { c.task.margin = -0.5; }), "task.margin", {"task.margin = -0.5", ">= 0"});
+  expect_invalid(gaussian([](RunConfig& c) { c.task.margin = -0.5; }), "task.margin",
+                 {"task.margin = -0.5", ">= 0", "0 = the default gamma, 25.0"});
+  expect_invalid(gaussian([](RunConfig& c) { c.task.n_test = -1; }), "task.n_test", {"default (10000)"});
   expect_invalid(gaussian([](RunConfig& c) { c.task.margin = kNaN; }), "task.margin", {"task.margin = nan"});
   expect_valid(gaussian([](RunConfig& c) { c.task.margin = 0.1; }));
   expect_invalid(gaussian([](RunConfig& c) { c.task.d = -1; }), "task.d",
@@ -287,8 +295,9 @@ TEST(ConfigValidate, MatrixCompletion) {
   };
   for (const int64_t d : {1, -2})
     expect_invalid(matrix([d](RunConfig& c) { c.task.d = d; }), "task.d",
-                   {"task.d = " + std::to_string(d), ">= 2", "default of task.kind = \"matrix_completion\" (97)"});
+                   {"task.d = " + std::to_string(d), "[2, 46340]", "default of task.kind = \"matrix_completion\" (97)"});
   expect_valid(matrix([](RunConfig& c) { c.task.d = 2; }));
+  expect_invalid(matrix([](RunConfig& c) { c.task.d = 46341; }), "task.d", {"task.d = 46341", "[2, 46340]"});
   expect_invalid(matrix([](RunConfig& c) { c.task.rank = 0; }), "task.rank",
                  {"task.rank = 0", "[1, d] = [1, 97] (task.d = 0: the default 97)"});
   expect_invalid(matrix([](RunConfig& c) { c.task.rank = 98; }), "task.rank", {"task.rank = 98"});
@@ -306,16 +315,33 @@ TEST(ConfigValidate, MatrixCompletion) {
     expect_invalid(matrix([f](RunConfig& c) { c.task.train_fraction = f; }), "task.train_fraction",
                    {"task.train_fraction = ", "(0, 1)", "task.n_train = 0"});
   expect_valid(matrix([](RunConfig& c) { c.task.train_fraction = 0, c.task.n_train = 100; }));
-  // A huge d does not overflow d * d.
-  expect_valid(matrix([](RunConfig& c) { c.task.d = int64_t{1} << 40, c.task.n_train = int64_t{1} << 62; }));
+  expect_valid(matrix([](RunConfig& c) { c.task.d = 46340, c.task.n_train = int64_t{46340} * 46340 - 1; }));
+  // A fraction that observes no entry (or every entry) of the matrix.
+  expect_invalid(matrix([](RunConfig& c) { c.task.d = 10, c.task.train_fraction = 0.005; }), "task.train_fraction",
+                 {"task.train_fraction = 0.005", "gives 0 observed entries of the 10 x 10 matrix; need 1 to 99"});
+  expect_invalid(matrix([](RunConfig& c) { c.task.d = 10, c.task.train_fraction = 1 - 1e-12; }), "task.train_fraction",
+                 {"gives 100 observed entries"});
+  expect_valid(matrix([](RunConfig& c) { c.task.d = 10, c.task.train_fraction = 0.999; }));  // 99 entries
+  expect_valid(matrix([](RunConfig& c) { c.task.d = 10, c.task.train_fraction = 0.01; }));
 }
 
-TEST(ConfigValidate, ToyRegressionChecksNoTaskKeys) {
-  expect_valid(task_with(TaskKind::toy_regression, [](RunConfig& c) {
-    c.task.d = -1, c.task.n_train = -1, c.task.n_test = -1, c.task.rank = 0, c.task.margin = kNaN;
+TEST(ConfigValidate, ToyRegression) {
+  const auto toy = [](const std::function<void(RunConfig&)>& edit) {
+    return task_with(TaskKind::toy_regression, edit);
+  };
+  expect_valid(toy([](RunConfig& c) { c.task.d = 2, c.task.n_train = 1, c.task.n_test = 7; }));
+  expect_valid(toy([](RunConfig& c) { c.task.toy = ToyProblem::one_plus_one_plus_one, c.task.d = 3; }));
+  expect_invalid(toy([](RunConfig& c) { c.task.d = 3; }), "task.d",
+                 {"task.d = 3", "task.toy = \"one_plus_one\" has d = 2"});
+  expect_invalid(toy([](RunConfig& c) { c.task.toy = ToyProblem::one_plus_one_plus_one, c.task.d = 2; }), "task.d",
+                 {"task.d = 2", "has d = 3"});
+  expect_invalid(toy([](RunConfig& c) { c.task.n_train = 2; }), "task.n_train", {"task.n_train = 2", "one training row"});
+  expect_invalid(toy([](RunConfig& c) { c.task.n_train = -1; }), "task.n_train", {"task.n_train = -1"});
+  expect_invalid(toy([](RunConfig& c) { c.task.n_test = -1; }), "task.n_test", {"task.n_test = -1", "default (100)"});
+  // Keys the toy problems do not use are not checked.
+  expect_valid(toy([](RunConfig& c) {
+    c.task.rank = 0, c.task.margin = kNaN, c.task.sparsity = 0, c.task.n_classes = 1;
   }));
-  expect_valid(
-      task_with(TaskKind::toy_regression, [](RunConfig& c) { c.task.toy = ToyProblem::one_plus_one_plus_one; }));
 }
 
 TEST(ConfigValidate, NewModelKeys) {
@@ -351,7 +377,7 @@ TEST(ConfigValidate, ModelTaskCompatibility) {
                               ModelKind::matrix_factorization};
   const bool ok[4][6] = {{true, true, true, true, false, true},
                          {true, false, false, false, false, false},
-                         {false, false, true, true, false, false},
+                         {false, false, true, true, false, true},
                          {false, false, false, false, true, false}};
   for (size_t m = 0; m < 4; ++m)
     for (size_t t = 0; t < 6; ++t) {
@@ -372,11 +398,11 @@ TEST(ConfigValidate, ModelTaskCompatibility) {
                  "model.kind",
                  {"model.kind = \"embedding_mlp\": needs token inputs (task.kind = \"modular\"), not \"sparse_linear\""});
   expect_invalid(with([](RunConfig& c) { c.model.kind = ModelKind::diagonal; }), "model.kind",
-                 {"model.kind = \"diagonal\": needs a task with labels +-1 (task.kind = \"sparse_linear\" or "
-                  "\"gaussian_margin\"), not \"modular\""});
+                 {"model.kind = \"diagonal\": needs dense inputs and one output (task.kind = \"sparse_linear\", "
+                  "\"gaussian_margin\" or \"toy_regression\"), not \"modular\""});
   expect_invalid(with([](RunConfig& c) { c.model.kind = ModelKind::matrix_factorization; }), "model.kind",
-                 {"model.kind = \"matrix_factorization\": needs a matrix to complete (task.kind = \"matrix_completion\"), "
-                  "not \"modular\""});
+                 {"model.kind = \"matrix_factorization\": needs a matrix to complete "
+                  "(task.kind = \"matrix_completion\"), not \"modular\""});
 }
 
 TEST(ConfigValidate, LossTaskCompatibility) {

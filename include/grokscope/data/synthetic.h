@@ -35,8 +35,9 @@ inline constexpr int64_t toy_n_test = 100;
 // Seed of row `row` of stream `stream` (splitmix64 mixing of the three values; streams: see synthetic.cpp).
 uint64_t row_seed(uint64_t seed, uint64_t stream, int64_t row);
 
-// TargetKind::classes, output_dim K. references/arrays: "teacher" (K x d).
-// Throws ConfigError("task.margin") when fewer than 1 row in 10^4 draws passes the margin.
+// TargetKind::classes, output_dim K; train and test stored (the margin applies to both). The margin is in teacher-logit
+// units (each logit has sd ||W*_c|| ~ sqrt(d)). references/arrays: "teacher" (K x d).
+// Throws ConfigError("task.margin") when some row finds no sample with that gap in 10^4 draws.
 template <class T>
 TaskData<T> make_teacher_classes(const TaskConfig& task);
 

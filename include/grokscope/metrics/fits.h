@@ -1,7 +1,7 @@
 // Curve fits for the two clocks of Tan et al. 2026 (spec §1.2–1.3, §1.8 items 5–6), on series logged at evaluation
 // times t_0 < t_1 < ... (steps or continuous time; the fits do not care which, but the slopes are per unit of t):
 //   line         y = a + b x by ordinary least squares, R^2 = 1 - SS_res / SS_tot
-//   fast clock   log L_train(t) = a - nu t for t in [t_fit, t_end]             (Thm 3.5: L <= (K-1) e^{-gamma_0 - nu t})
+//   fast clock   log L_train(t) = a - nu t for t in [t_fit, t_end]            (Thm 3.5: L <= (K-1) e^{-gamma_0 - nu t})
 //   power law    log S(t) = log C + beta log(t - t0) for t in [t_lo, t_hi], t > t0   (Thm 4.8: Delta ~ (t-T_KL)^beta,
 //                beta = -1/(2 theta - 1), so the KL exponent is theta = (1 - 1/beta) / 2)
 //   T_rep(eta)   first t with S(t) <= eta (held for `hold` consecutive evaluations), censored when it never happens.
@@ -47,7 +47,7 @@ struct PowerLawFit {
   LineFit line;     // x = log(t - t0), y = log S
   double exponent = std::numeric_limits<double>::quiet_NaN();   // beta: S ~ C (t - t0)^beta
   double prefactor = std::numeric_limits<double>::quiet_NaN();  // C = e^intercept
-  double kl_theta = std::numeric_limits<double>::quiet_NaN();   // (1 - 1/beta)/2 when beta < 0; in (1/2, 1) iff beta < -1
+  double kl_theta = std::numeric_limits<double>::quiet_NaN();   // (1 - 1/beta)/2 if beta < 0; in (1/2, 1) iff beta < -1
 };
 PowerLawFit fit_power_law(std::span<const double> t, std::span<const double> s, double t0,
                           double t_lo = -std::numeric_limits<double>::infinity(),

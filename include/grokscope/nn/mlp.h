@@ -37,6 +37,10 @@ class Mlp final : public Model<T> {
   void backward(const T* params, const InputBatch<T>& x, T* d_out, T* grad, Workspace& ws) const override;
 
   int num_layers() const { return static_cast<int>(widths_.size()) - 1; }
+  // Rows per block of the blocked forward/backward (src/nn/mlp.cpp); 0 (the default) chooses it from the widths.
+  // Takes effect for workspaces made afterwards. Results change only by floating-point reassociation (and not at
+  // all for forward outputs of rows that stay in blocks of the same size). For tests and benchmarks.
+  void set_block_rows(int rows) { block_rows_ = rows; }
 
  private:
   struct LayerParams {
@@ -45,8 +49,17 @@ class Mlp final : public Model<T> {
     int in = 0;
     int out = 0;
   };
-  void first_layer_forward(const T* params, const InputBatch<T>& x, T* z) const;
-  void first_layer_backward(const InputBatch<T>& x, const T* delta, T* grad) const;
+  // Block kernels (see src/nn/mlp.cpp): rows [r0, r0 + rows) of the batch, on one thread.
+  void token_preactivation(const T* params, const InputBatch<T>& x, int64_t r0, int rows, T* z) const;
+  void scatter_token_grad(const InputBatch<T>& x, int64_t r0, int rows, const T* delta, T* grad) const;
+  void token_activations(const T* params, const InputBatch<T>& x, int64_t r0, int rows, T* z, T* h) const;
+  void forward_block(const T* params, const InputBatch<T>& x, Workspace& ws, int thread, int64_t r0, int rows) const;
+  void backward_block(const T* params, const InputBatch<T>& x, const T* d_out, T* grad, Workspace& ws, int thread,
+                      int64_t r0, int rows) const;
+  // Whether the activations / pre-activations of hidden layer l are stored for backward (a token layer's are
+  // recomputed; pre-activations only when the derivative needs them).
+  bool keeps_h(int l) const { return !(l == 0 && shape_.token_input); }
+  bool keeps_z(int l) const;
   Activation activation_of(int layer) const {
     return (shape_.embedding && layer == 0) ? Activation::identity : config_.activation;
   }
@@ -56,6 +69,7 @@ class Mlp final : public Model<T> {
   std::vector<int> widths_;          // input_dim, hidden..., output_dim
   ParamLayout layout_;
   std::vector<LayerParams> layers_;
+  int block_rows_ = 0;
 };
 
 }  // namespace grokscope

@@ -112,6 +112,14 @@ struct EvalConfig {
   double fit_loss = 1e-4;
   double gen_loss = 1e-3;
   bool record_trajectory = false;    // write every step's parameters to trajectory.csv (tiny models only)
+  // Diagnostics computed at every evaluation (train/probes.h): "default" (every one that applies), "none", or names
+  // from kernel, margin, grad, spectral, fourier, gates, fourier_loss, model.
+  std::vector<std::string> probes = {"default"};
+  // Representation clock t_rep: the first evaluation from which `rep_metric` (a metrics.csv column) stays within
+  // rep_eta of its final value, relative to its range: |S(t) - S(T)| <= rep_eta * |S(0) - S(T)| for the rest of
+  // the run. Empty rep_metric: srank of the first-layer/embedding matrix when there is one.
+  std::string rep_metric;
+  double rep_eta = 0.1;
 };
 
 struct RunConfig {

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "grokscope/data/dataset.h"
+#include "grokscope/nn/loss.h"
 #include "grokscope/nn/model.h"
 
 namespace grokscope {
@@ -19,6 +20,8 @@ struct ProbeContext {
   const T* params;
   const T* params_init;
   const T* grads;          // gradient of the training loss (no weight decay) at params; nullptr when unavailable
+  const BatchStats& train; // objective statistics of this evaluation
+  const BatchStats& test;
   int64_t step = 0;
   double time = 0.0;
 };

@@ -9,6 +9,9 @@
 
 namespace grokscope {
 
+// Names accepted in eval.probes (besides "default" = every probe that applies, and "none").
+const std::vector<std::string>& probe_names();
+
 template <class T>
 std::vector<std::unique_ptr<Probe<T>>> make_probes(const RunConfig& config, const Model<T>& model,
                                                    const TaskData<T>& data);

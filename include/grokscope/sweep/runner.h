@@ -1,0 +1,71 @@
+// Running a sweep: every grid point is a run in its own directory (OUT/runs/<name>, the usual outputs), trained
+// in-process on a pool of worker threads, one run per worker and train.threads = threads_per_run (1) each; the
+// index (OUT/index.sqlite) gets one row per run. Re-running resumes: finished runs (completed, diverged) are skipped,
+// the others are rerun from scratch in a fresh directory. Killing the process at any moment loses no finished run:
+// a row turns finished in one transaction after the run's summary.json exists, and a run whose summary.json exists
+// but whose row is not finished (killed in between) is taken from the file on the next start.
+//
+// Sweep directory:  sweep.toml (the sweep file as given), base.toml (its base config file, when it has one),
+// index.sqlite, index.csv, cells.csv, fits.csv, fits.json, runs/<name>/..., and from grokscope plot: figures/,
+// report.html. A .lock file keeps two sweeps out of one directory.
+#pragma once
+
+#include <atomic>
+#include <filesystem>
+#include <functional>
+#include <string>
+
+#include "grokscope/sweep/aggregate.h"
+#include "grokscope/sweep/grid.h"
+#include "grokscope/sweep/record.h"
+#include "grokscope/sweep/spec.h"
+
+namespace grokscope::sweep {
+
+struct SweepEvent {
+  enum class Kind { planned, started, finished, note };
+  Kind kind = Kind::note;
+  const RunRecord* record = nullptr;   // started / finished: the run
+  int total = 0, skipped = 0, to_run = 0, done = 0, workers = 0;   // planned: counts; finished: done so far
+  std::string text;                    // note: a warning (e.g. a figure that could not be drawn)
+};
+
+struct SweepOptions {
+  std::filesystem::path out;           // the sweep directory
+  int workers = 0;                     // 0: the spec's workers, else as many as cores (never more than runs to do)
+  bool force = false;                  // delete a previous sweep in `out` (only a directory with index.sqlite)
+  const std::atomic<bool>* stop = nullptr;   // set -> running runs stop (status stopped), no new run starts
+  // Called from one thread at a time (the runner serializes them).
+  std::function<void(const SweepEvent&)> on_event;
+  // Called in the worker thread after each run that produced a summary.json (e.g. figures and report.html).
+  // An exception becomes a note event; the run stays recorded.
+  std::function<void(const std::filesystem::path& run_dir)> after_run;
+};
+
+struct SweepResult {
+  int total = 0;          // grid points
+  int skipped = 0;        // already finished before this invocation
+  int ran = 0;            // started by this invocation
+  int unfinished = 0;     // grid points not finished at the end (failed, stopped, or never started)
+  double seconds = 0.0;
+  SweepAnalysis analysis;
+};
+
+// Resolves and validates every run config first (ConfigError before anything is written), then prepares `out`
+// (IoError for a non-empty directory that is not a sweep, or a sweep directory locked by another process), runs
+// what is left, and writes index.csv, cells.csv, fits.csv and fits.json.
+SweepResult run_sweep(const SweepSpec& spec, const SweepOptions& options);
+
+// A sweep directory: one that holds index.sqlite.
+bool is_sweep_dir(const std::filesystem::path& dir);
+
+// The spec (analysis part, from the index's meta) and the runs of a sweep directory, re-analysed; writes
+// index.csv, cells.csv, fits.csv and fits.json again. Throws IoError when dir is not a sweep directory.
+struct SweepData {
+  SweepSpec spec;
+  std::vector<RunRecord> runs;
+  SweepAnalysis analysis;
+};
+SweepData load_sweep_dir(const std::filesystem::path& dir);
+
+}  // namespace grokscope::sweep

@@ -1,0 +1,298 @@
+// The sweep runner: plan, resume, worker pool (see sweep/runner.h).
+#include "grokscope/sweep/runner.h"
+
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <fstream>
+#include <map>
+#include <mutex>
+#include <sstream>
+#include <thread>
+
+#include "grokscope/core/error.h"
+#include "grokscope/io/config_toml.h"
+#include "grokscope/io/run_dir.h"
+#include "grokscope/sweep/index.h"
+#include "grokscope/train/trainer.h"
+
+namespace grokscope::sweep {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace {
+
+// Forwards everything to the run directory writer and adds the sweep's stop flag.
+class StopObserver : public RunObserver {
+ public:
+  StopObserver(RunObserver& inner, const std::atomic<bool>* stop) : inner_(inner), stop_(stop) {}
+  void on_start(const RunStart& s) override { inner_.on_start(s); }
+  void on_eval(const std::vector<double>& row) override { inner_.on_eval(row); }
+  void on_progress(const Progress& p) override { inner_.on_progress(p); }
+  void on_trajectory(int64_t step, double time, const std::vector<double>& params) override {
+    inner_.on_trajectory(step, time, params);
+  }
+  void on_finish(const RunSummary& s, const std::vector<NpyArray>& params) override { inner_.on_finish(s, params); }
+  bool stop_requested() override { return (stop_ && stop_->load()) || inner_.stop_requested(); }
+
+ private:
+  RunObserver& inner_;
+  const std::atomic<bool>* stop_;
+};
+
+// An exclusive lock on dir/.lock for the lifetime of the object.
+class DirLock {
+ public:
+  explicit DirLock(const fs::path& dir) {
+    const fs::path file = dir / ".lock";
+    fd_ = ::open(file.c_str(), O_CREAT | O_RDWR | O_CLOEXEC, 0644);
+    if (fd_ < 0) throw IoError(fmt::format("--out {}: cannot create {}", dir.string(), file.string()));
+    if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
+      ::close(fd_);
+      throw IoError(fmt::format("--out {}: another grokscope sweep is running in this directory", dir.string()));
+    }
+  }
+  ~DirLock() { ::close(fd_); }
+  DirLock(const DirLock&) = delete;
+  DirLock& operator=(const DirLock&) = delete;
+
+ private:
+  int fd_ = -1;
+};
+
+void prepare_sweep_dir(const fs::path& out, bool force) {
+  std::error_code ec;
+  if (fs::exists(out, ec)) {
+    if (!fs::is_directory(out, ec)) throw IoError(fmt::format("--out {}: exists and is not a directory", out.string()));
+    if (!fs::is_empty(out, ec) && !is_sweep_dir(out))
+      throw IoError(fmt::format("--out {}: directory is not empty and does not hold a grokscope sweep (no "
+                                "index.sqlite); refusing to use it", out.string()));
+  }
+  fs::create_directories(out, ec);
+  if (ec) throw IoError(fmt::format("--out {}: cannot create directory: {}", out.string(), ec.message()));
+  (void)force;
+}
+
+void clear_sweep_dir(const fs::path& out) {
+  for (const auto& entry : fs::directory_iterator(out)) {
+    if (entry.path().filename() == ".lock") continue;
+    std::error_code ec;
+    fs::remove_all(entry.path(), ec);
+    if (ec) throw IoError(fmt::format("--force: cannot remove {}: {}", entry.path().string(), ec.message()));
+  }
+}
+
+RunRecord record_for(const SweepSpec& spec, const GridPoint& p, const std::string& hash) {
+  RunRecord r;
+  r.name = p.name;
+  r.cell = p.cell;
+  r.cell_index = p.cell_index;
+  r.seed = p.seed;
+  for (size_t a = 0; a < spec.axes.size(); ++a) r.axes.emplace_back(spec.axes[a].key, p.values[a]);
+  r.config_hash = hash;
+  return r;
+}
+
+void write_outputs(const fs::path& out, const SweepIndex& index, const SweepSpec& spec, SweepAnalysis& analysis) {
+  index.export_csv(out / "index.csv");
+  analysis = analyze(spec, index.runs(true));
+  write_cells_csv(out / "cells.csv", spec, analysis);
+  write_fits(out / "fits.csv", out / "fits.json", analysis);
+}
+
+std::string derived_key(const SweepSpec& spec) {
+  const json j = spec_to_json(spec);
+  return json{{"phase", j["phase"]}, {"t_rep", j["t_rep"]}}.dump();
+}
+
+}  // namespace
+
+bool is_sweep_dir(const fs::path& dir) {
+  std::error_code ec;
+  return fs::is_regular_file(dir / "index.sqlite", ec);
+}
+
+SweepResult run_sweep(const SweepSpec& spec, const SweepOptions& options) {
+  const auto t0 = std::chrono::steady_clock::now();
+  // 1. Plan: every config resolves and validates before anything is written.
+  const std::vector<GridPoint> points = expand_grid(spec);
+  std::vector<RunConfig> configs;
+  std::vector<std::string> hashes;
+  configs.reserve(points.size());
+  for (const auto& p : points) {
+    configs.push_back(resolve_config(spec, p));
+    hashes.push_back(config_hash(configs.back()));
+  }
+
+  // 2. The directory, its lock and the index.
+  const fs::path out = options.out;
+  prepare_sweep_dir(out, options.force);
+  DirLock lock(out);
+  if (options.force) clear_sweep_dir(out);
+  SweepIndex index(out / "index.sqlite");
+  std::map<std::string, RunRecord> previous;
+  for (auto& r : index.runs(false)) previous.emplace(r.name, std::move(r));
+  for (size_t i = 0; i < points.size(); ++i) {
+    auto it = previous.find(points[i].name);
+    if (it != previous.end() && is_finished_status(it->second.status) && it->second.config_hash != hashes[i])
+      throw ConfigError("sweep", points[i].name,
+                        fmt::format("this run was made with another config (config_hash {}, now {}): the sweep file, "
+                                    "its base or grokscope changed; use --force to rerun the sweep, or another --out",
+                                    it->second.config_hash, hashes[i]));
+  }
+  index.sync_grid(spec, points, hashes);
+  index.set_meta("name", spec.name);
+  index.set_meta("spec", spec_to_json(spec).dump());
+  index.set_meta("sweep_file", spec.text);
+  index.set_meta("sweep_source", spec.source);
+  index.set_meta("base_source", spec.base_source);
+  write_file_atomic(out / "sweep.toml", spec.text);
+  if (!spec.base_text.empty()) write_file_atomic(out / "base.toml", spec.base_text);
+  fs::create_directories(out / "runs");
+  const bool refresh = index.meta("derived").value_or("") != derived_key(spec);
+
+  // 3. What is left to do. A finished row is kept; a run whose summary.json exists with a finished status and the
+  //    expected config hash is taken from the file; everything else is (re)run.
+  SweepResult result;
+  result.total = static_cast<int>(points.size());
+  std::vector<size_t> todo;
+  for (size_t i = 0; i < points.size(); ++i) {
+    const fs::path dir = out / "runs" / points[i].name;
+    auto it = previous.find(points[i].name);
+    const bool row_finished = it != previous.end() && is_finished_status(it->second.status);
+    if (row_finished && fs::exists(dir / "summary.json")) {
+      if (refresh) {
+        RunRecord r = index.run(points[i].name).value();
+        refresh_derived(dir, spec, r);
+        index.record(r);
+      }
+      ++result.skipped;
+      continue;
+    }
+    RunRecord r = record_for(spec, points[i], hashes[i]);
+    if (it != previous.end()) r.started_at = it->second.started_at;
+    if (read_run_outputs(dir, spec, r) && is_finished_status(r.status) && r.config_hash == hashes[i]) {
+      r.finished_at = utc_now();
+      index.record(r);
+      ++result.skipped;
+      continue;
+    }
+    todo.push_back(i);
+  }
+  index.set_meta("derived", derived_key(spec));
+
+  int workers = options.workers > 0 ? options.workers : spec.workers;
+  if (workers <= 0) workers = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  workers = std::max(1, std::min(workers, static_cast<int>(todo.size())));
+
+  std::mutex event_mutex;
+  auto emit = [&](const SweepEvent& e) {
+    if (!options.on_event) return;
+    std::lock_guard lock_events(event_mutex);
+    options.on_event(e);
+  };
+  SweepEvent planned;
+  planned.kind = SweepEvent::Kind::planned;
+  planned.total = result.total;
+  planned.skipped = result.skipped;
+  planned.to_run = static_cast<int>(todo.size());
+  planned.workers = todo.empty() ? 0 : workers;
+  emit(planned);
+
+  // 4. The worker pool.
+  std::atomic<size_t> next{0};
+  std::atomic<int> done{0}, ran{0};
+  std::mutex export_mutex;
+  auto worker = [&] {
+    for (;;) {
+      if (options.stop && options.stop->load()) return;
+      const size_t k = next.fetch_add(1);
+      if (k >= todo.size()) return;
+      const size_t i = todo[k];
+      const GridPoint& p = points[i];
+      const fs::path dir = out / "runs" / p.name;
+      RunRecord r = record_for(spec, p, hashes[i]);
+      r.started_at = utc_now();
+      r.status = "running";
+      index.mark_started(p.name);
+      ++ran;
+      SweepEvent started;
+      started.kind = SweepEvent::Kind::started;
+      started.record = &r;
+      emit(started);
+      bool has_summary = false;
+      try {
+        prepare_run_dir(dir, ExistingDir::replace);
+        RunDirWriter writer(dir, configs[i]);
+        StopObserver observer(writer, options.stop);
+        train(configs[i], observer);
+        has_summary = read_run_outputs(dir, spec, r);
+        if (!has_summary) throw IoError(fmt::format("{}: no readable summary.json after the run", dir.string()));
+        r.finished_at = utc_now();
+        index.record(r);
+      } catch (const std::exception& e) {
+        r.status = "failed";
+        r.message = e.what();
+        try {
+          index.mark_status(p.name, r.status, r.message);
+        } catch (const std::exception&) {
+        }
+      }
+      if (has_summary && options.after_run) {
+        try {
+          options.after_run(dir);
+        } catch (const std::exception& e) {
+          SweepEvent note;
+          note.kind = SweepEvent::Kind::note;
+          note.text = fmt::format("{}: {}", p.name, e.what());
+          emit(note);
+        }
+      }
+      {
+        std::lock_guard lock_export(export_mutex);
+        try {
+          index.export_csv(out / "index.csv");
+        } catch (const std::exception&) {
+        }
+      }
+      SweepEvent finished;
+      finished.kind = SweepEvent::Kind::finished;
+      finished.record = &r;
+      finished.done = ++done;
+      finished.to_run = static_cast<int>(todo.size());
+      emit(finished);
+    }
+  };
+  std::vector<std::thread> pool;
+  for (int w = 1; w < workers; ++w) pool.emplace_back(worker);
+  if (!todo.empty()) worker();
+  for (auto& t : pool) t.join();
+
+  // 5. Outputs of the whole sweep.
+  write_outputs(out, index, spec, result.analysis);
+  result.ran = ran.load();
+  result.unfinished = result.analysis.n_runs - result.analysis.n_finished;
+  result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  return result;
+}
+
+SweepData load_sweep_dir(const fs::path& dir) {
+  if (!is_sweep_dir(dir)) throw IoError(fmt::format("{}: not a sweep directory (no index.sqlite)", dir.string()));
+  SweepIndex index(dir / "index.sqlite");
+  const auto spec_text = index.meta("spec");
+  if (!spec_text) throw IoError(fmt::format("{}: the sweep index has no spec", dir.string()));
+  SweepData data;
+  data.spec = spec_from_json(json::parse(*spec_text));
+  data.spec.text = index.meta("sweep_file").value_or("");
+  data.spec.source = index.meta("sweep_source").value_or("");
+  data.spec.base_source = index.meta("base_source").value_or("");
+  data.runs = index.runs(true);
+  write_outputs(dir, index, data.spec, data.analysis);
+  return data;
+}
+
+}  // namespace grokscope::sweep

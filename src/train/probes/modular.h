@@ -1,0 +1,74 @@
+// Probes for modular-arithmetic runs of the MLPs (columns in docs/diagnostics.md):
+//   fourier:    of the residue-indexed first layer A (w1 or E, input slots side by side): fourier_gini, fourier_keys
+//               (number of key frequencies: norm >= max/4), s_rule (energy outside the key-frequency subspace),
+//               circle_rho_logdev and circle_cos_abs (Musat's circle diagnostics over the key frequencies)
+//   gates:      of the first ReLU layer on the training set: gate_flip_frac (bits flipped since the previous
+//               evaluation), preact_min_abs, and s_sep (class-separation ratio of its activations)
+//   fourier_loss (op add, ordered pairs): loss_restricted and loss_excluded (Nanda et al.) on the training rows
+#pragma once
+
+#include <memory>
+#include <vector>
+
+#include "grokscope/metrics/gates.h"
+#include "grokscope/train/config.h"
+#include "grokscope/train/probe.h"
+
+namespace grokscope::detail {
+
+// Where the residue-indexed first layer of a token-input MLP lives.
+struct FirstLayerView {
+  const ParamInfo* table = nullptr;  // w1 (stored in x out) or E (tokens x d)
+  int p = 0;
+  int slots = 1;                     // 2 for the concat encoding
+  int64_t width = 0;
+  bool valid() const { return table != nullptr; }
+};
+FirstLayerView first_layer_view(const ParamLayout& layout, const TaskConfig& task);
+
+template <class T>
+class FourierProbe final : public Probe<T> {
+ public:
+  explicit FourierProbe(FirstLayerView view) : view_(view) {}
+  std::vector<std::string> columns() const override {
+    return {"fourier_gini", "fourier_keys", "s_rule", "circle_rho_logdev", "circle_cos_abs"};
+  }
+  void measure(const ProbeContext<T>& ctx, double* out) override;
+
+ private:
+  FirstLayerView view_;
+};
+
+template <class T>
+class GateProbe final : public Probe<T> {
+ public:
+  GateProbe(const ParamLayout& layout, const Dataset<T>& train);
+  static bool applies(const ParamLayout& layout, const ModelConfig& model, const Dataset<T>& train);
+  std::vector<std::string> columns() const override { return {"gate_flip_frac", "preact_min_abs", "s_sep"}; }
+  void measure(const ProbeContext<T>& ctx, double* out) override;
+
+ private:
+  const ParamInfo* embedding_;  // E (embedding MLP) or nullptr
+  const ParamInfo* w1_;         // the first ReLU layer's weights
+  const ParamInfo* b1_;
+  int64_t width_;
+  std::vector<double> pre_;     // n x width
+  metrics::GateTracker tracker_;
+};
+
+template <class T>
+class FourierLossProbe final : public Probe<T> {
+ public:
+  FourierLossProbe(const TaskConfig& task, const TaskData<T>& data, FirstLayerView view, const Model<T>& model);
+  std::vector<std::string> columns() const override { return {"loss_restricted", "loss_excluded"}; }
+  void measure(const ProbeContext<T>& ctx, double* out) override;
+
+ private:
+  FirstLayerView view_;
+  int p_;
+  std::vector<int32_t> tokens_;       // the full p x p table, token-encoded
+  std::vector<int64_t> train_rows_;
+  std::unique_ptr<Workspace> ws_;
+};
+
+}  // namespace grokscope::detail
