@@ -54,7 +54,7 @@ void print_analysis(const sweep::SweepSpec& spec, const sweep::SweepAnalysis& a)
   }
   for (const auto& f : a.fits) {
     if (!f.line.ok) continue;
-    const std::string group = f.cell.empty() ? f.group_label() : f.cell;
+    const std::string group = f.group_label();
     std::printf("fit %s vs %s%s: slope %.4g, intercept %.4g, R^2 %.4f, n %lld%s%s\n", f.spec.clock.c_str(),
                 f.x_name.c_str(), group.empty() ? "" : (" [" + group + "]").c_str(), f.line.slope, f.line.intercept,
                 f.line.r2, static_cast<long long>(f.line.n),

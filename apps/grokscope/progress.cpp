@@ -27,7 +27,9 @@ void ProgressObserver::on_finish(const RunSummary& summary, const std::vector<Np
 std::string format_clock_table(const RunSummary& s) {
   std::string out = fmt::format("{:<14} {:>10} {:>14}  {}\n", "clock", "step", "time (sum lr)", "note");
   for (const auto& c : s.clocks) {
-    const std::string name = c.name == "t_cls" ? fmt::format("t_cls({:g})", c.eps) : c.name;
+    const std::string name = c.name == "t_cls"   ? fmt::format("t_cls({:g})", c.eps)
+                             : c.name == "t_rep" ? fmt::format("t_rep({:g})", c.eps)
+                                                 : c.name;
     if (c.fired)
       out += fmt::format("{:<14} {:>10} {:>14.6g}  first eval after step {}\n", name, c.step, c.time, c.bracket_lo);
     else
@@ -41,6 +43,7 @@ std::string format_clock_table(const RunSummary& s) {
   }
   if (fit && gen && fit->fired && gen->fired && fit->step > 0)
     out += fmt::format("t_gen / t_fit = {:.2f}\n", static_cast<double>(gen->step) / static_cast<double>(fit->step));
+  if (!s.rep_metric.empty()) out += fmt::format("t_rep is measured on {}\n", s.rep_metric);
   return out;
 }
 

@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include <cmath>
 #include <fstream>
 
 #include "grokscope/core/error.h"
@@ -23,7 +24,7 @@ bool looks_like_run(const fs::path& dir) {
 
 nlohmann::json clock_to_json(const Clock& c) {
   nlohmann::json j;
-  if (c.name == "t_cls") j["eps"] = c.eps;
+  if (c.name == "t_cls" || c.name == "t_rep") j["eps"] = c.eps;
   j["fired"] = c.fired;
   if (c.fired) {
     j["step"] = c.step;
@@ -80,10 +81,17 @@ nlohmann::json summary_to_json(const RunSummary& s, const RunConfig& config, con
   nlohmann::json clocks;
   nlohmann::json t_cls = nlohmann::json::array();
   for (const auto& c : s.clocks) {
-    if (c.name == "t_cls")
+    if (c.name == "t_cls") {
       t_cls.push_back(clock_to_json(c));
-    else
+    } else if (c.name == "t_rep") {
+      nlohmann::json r = clock_to_json(c);
+      r.erase("eps");
+      r["metric"] = s.rep_metric;
+      r["eta"] = c.eps;
+      clocks["t_rep"] = r;
+    } else {
       clocks[c.name] = clock_to_json(c);
+    }
   }
   clocks["t_cls"] = t_cls;
   const Clock* fit = nullptr;
@@ -97,6 +105,12 @@ nlohmann::json summary_to_json(const RunSummary& s, const RunConfig& config, con
   else
     clocks["gen_over_fit"] = nullptr;
   j["clocks"] = clocks;
+  nlohmann::json analysis = nlohmann::json::object();  // "fast_clock.nu" -> analysis["fast_clock"]["nu"]
+  for (const auto& [name, value] : s.analysis) {
+    const auto dot = name.find('.');
+    analysis[name.substr(0, dot)][name.substr(dot + 1)] = std::isfinite(value) ? nlohmann::json(value) : nlohmann::json();
+  }
+  j["analysis"] = analysis;
   nlohmann::json final_metrics = nlohmann::json::object();
   for (size_t i = 0; i < s.final_columns.size() && i < s.final_values.size(); ++i)
     final_metrics[s.final_columns[i]] = s.final_values[i];

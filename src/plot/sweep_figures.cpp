@@ -58,6 +58,21 @@ std::string group_label(const SweepData& d, const CellSummary& cell, const std::
   return s;
 }
 
+// Explicit 1-2-5 tics for a log axis that spans fewer than three decades (gnuplot would label only the decades).
+std::string log_tics(const char* axis, const std::vector<double>& v) {
+  double lo = INFINITY, hi = 0;
+  for (double x : v)
+    if (std::isfinite(x) && x > 0) lo = std::min(lo, x), hi = std::max(hi, x);
+  if (!(hi > 0) || hi / lo >= 1000) return "";
+  std::string tics;
+  for (double decade = std::pow(10.0, std::floor(std::log10(lo))); decade <= hi * 10; decade *= 10)
+    for (double m : {1.0, 2.0, 5.0}) {
+      const double t = m * decade;
+      if (t >= lo / 2.5 && t <= hi * 2.5) tics += fmt::format("{}{:g}", tics.empty() ? "" : ", ", t);
+    }
+  return fmt::format("set {}tics ({})\n", axis, tics);
+}
+
 bool wants_log(const std::vector<double>& v, double ratio) {
   double lo = INFINITY, hi = 0;
   for (double x : v) {
@@ -82,7 +97,7 @@ void clocks_vs_axis(const SweepData& d, size_t ax, FigureSet& set, DrawnFigures&
     groups.resize(kMaxSeries);
   }
   const std::string stem = "clocks_vs_" + sanitize(axis.label);
-  std::string data, runs_data, plot;
+  std::string data, runs_data, plot, runs_plot;
   std::vector<double> xs, ys;
   int block = 0;
   for (size_t c = 0; c < clocks.size(); ++c) {
@@ -105,16 +120,22 @@ void clocks_vs_axis(const SweepData& d, size_t ax, FigureSet& set, DrawnFigures&
                           gp_quote(title));
     }
     runs_data += "# " + clocks[c] + "\n";
+    bool any_run = false;
     for (const auto& r : d.runs) {
       const auto* v = r.clock(clocks[c]);
       if (!sweep::is_finished_status(r.status) || !v || !v->fired) continue;
       for (const auto& [k, val] : r.axes)
-        if (k == axis.key && val.is_number()) runs_data += fmt::format("{} {}\n", gp_num(val.get<double>()), gp_num(v->step));
+        if (k == axis.key && val.is_number()) {
+          runs_data += fmt::format("{} {}\n", gp_num(val.get<double>()), gp_num(v->step));
+          any_run = true;
+        }
     }
+    if (!any_run) runs_data += "NaN NaN\n";
     runs_data += "\n\n";
-    plot += fmt::format(", '{}_runs.dat' index {} using 1:2 with points pt 6 ps 0.7 lc rgb '#70{}' title {}", stem, c,
-                        clock_color(clocks[c]).substr(1), gp_quote(c == 0 ? "single runs" : ""));
+    runs_plot += fmt::format(", '{}_runs.dat' index {} using 1:2 with points pt 6 ps 0.7 lc rgb '#70{}' title {}", stem,
+                             c, clock_color(clocks[c]).substr(1), gp_quote(c == 0 ? "single runs" : ""));
   }
+  plot += runs_plot;
   if (std::none_of(ys.begin(), ys.end(), [](double y) { return std::isfinite(y); }))
     return out.notes.push_back(stem + ": no clock fired in more than half of the runs of any cell");
   set.data(stem + ".dat", data);
@@ -124,9 +145,9 @@ void clocks_vs_axis(const SweepData& d, size_t ax, FigureSet& set, DrawnFigures&
                                                    axis.label, d.spec.name)));
   b += fmt::format("set xlabel {} noenhanced\nset ylabel 'step'\nset key outside right top noenhanced\n",
                    gp_quote(axis.label + " (" + axis.key + ")"));
-  if (axis.scale == sweep::AxisScale::log || wants_log(xs, 8)) b += "set logscale x\n";
-  if (wants_log(ys, 5)) b += "set logscale y\n";
-  b += "set offsets graph 0.04, graph 0.04, graph 0.05, graph 0.05\n" + plot + "\n";
+  if (axis.scale == sweep::AxisScale::log || wants_log(xs, 8)) b += "set logscale x\n" + log_tics("x", xs);
+  if (wants_log(ys, 5)) b += "set logscale y\n" + log_tics("y", ys);
+  b += "set autoscale fix\nset offsets graph 0.05, graph 0.05, graph 0.08, graph 0.08\n" + plot + "\n";
   set.figure(stem, fmt::format("Clocks against {} (median over seeds; bars: quartiles; circles: single runs).",
                                axis.key),
              b, 1100, 600);
@@ -153,10 +174,13 @@ void fit_figure(const SweepData& d, const sweep::FitSpec& spec, int n, FigureSet
     for (size_t i = 0; i < f.x.size(); ++i)
       data += fmt::format("{} {} {} {}\n", gp_num(sweep::law_x(f.spec.law, f.x[i])), gp_num(sweep::law_y(f.spec.law, f.y[i])),
                           gp_num(sweep::law_y(f.spec.law, f.y_lo[i])), gp_num(sweep::law_y(f.spec.law, f.y_hi[i])));
+    if (f.x.empty()) data += "NaN NaN NaN NaN\n";
     data += "\n\n# fitted line\n";
+    if (!f.line.ok) data += "NaN NaN\n";
     if (f.line.ok)
       for (double x : {f.line.x_lo, f.line.x_hi}) data += fmt::format("{} {}\n", gp_num(x), gp_num(f.line.intercept + f.line.slope * x));
     data += "\n\n# predicted slope through the mean of the points\n";
+    if (!(f.line.ok && std::isfinite(f.predicted_slope))) data += "NaN NaN\n";
     if (f.line.ok && std::isfinite(f.predicted_slope)) {
       double mx = 0, my = 0;
       for (size_t i = 0; i < f.x.size(); ++i) mx += sweep::law_x(f.spec.law, f.x[i]), my += sweep::law_y(f.spec.law, f.y[i]);
@@ -164,7 +188,7 @@ void fit_figure(const SweepData& d, const sweep::FitSpec& spec, int n, FigureSet
       for (double x : {f.line.x_lo, f.line.x_hi}) data += fmt::format("{} {}\n", gp_num(x), gp_num(my + f.predicted_slope * (x - mx)));
     }
     data += "\n\n";
-    const std::string group = f.cell.empty() ? f.group_label() : sweep::value_label(json(f.cell));
+    const std::string group = f.group_label();
     const std::string color = fmt::format("lt {}", g + 1);
     plot += fmt::format("{}'{}.dat' index {} using 1:2:3:4 with yerrorbars {} pt 7 ps 1.2 title {}", plot.empty() ? "plot " : ", ",
                         stem, block, color, gp_quote(group.empty() ? "cells (median over seeds)" : group));

@@ -55,7 +55,7 @@ void write_sweep_report(const fs::path& dir, const sweep::SweepData& d, const st
       p += fmt::format("<tr><td class=\"l\">{}</td><td class=\"l\">{}</td><td class=\"l\">{}</td><td class=\"l\">{}</td>"
                        "<td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
                        html_escape(f.spec.clock + (f.spec.in_time ? " (time)" : " (steps)")), html_escape(f.x_name),
-                       sweep::to_string(f.spec.law), html_escape(f.cell.empty() ? f.group_label() : f.cell), f.line.n,
+                       sweep::to_string(f.spec.law), html_escape(f.group_label()), f.line.n,
                        f.censored, num(f.line.slope), num(f.line.intercept),
                        std::isfinite(f.line.r2) ? fmt::format("{:.4f}", f.line.r2) : "–", num(f.predicted_slope),
                        std::isfinite(f.predicted_slope) ? fmt::format("{:.3f}", f.line.slope / f.predicted_slope) : "–");

@@ -17,6 +17,7 @@
 #include "grokscope/nn/objective.h"
 #include "grokscope/nn/param_export.h"
 #include "grokscope/optim/param_groups.h"
+#include "grokscope/train/clock_analysis.h"
 #include "grokscope/train/eval_schedule.h"
 #include "grokscope/train/probes.h"
 
@@ -150,6 +151,10 @@ class TrainingRun {
     summary.timing.steps_per_second =
         summary.timing.seconds > 0 ? static_cast<double>(step) / summary.timing.seconds : 0.0;
     summary.clocks = clocks_.all();
+    const ClockAnalysis analysis = analyze_clocks(config_.eval, columns_, history_, summary.clocks);
+    summary.clocks.push_back(analysis.t_rep);
+    summary.rep_metric = analysis.rep_metric;
+    summary.analysis = analysis.values;
     summary.final_columns = columns_;
     summary.final_values = last_row_;
     observer_.on_finish(summary, export_params(model_->layout(), final_params_->data()));
@@ -240,6 +245,7 @@ class TrainingRun {
     else if (held_since_ < 0)
       held_since_ = step;
     last_row_ = row;
+    history_.push_back(row);
     observer_.on_eval(row);
     eval_seconds_ += seconds_since(t0);
   }
@@ -284,6 +290,7 @@ class TrainingRun {
   bool full_batch_ = true;
   std::vector<std::string> columns_;
   std::vector<double> last_row_;
+  std::vector<std::vector<double>> history_;  // every metrics row, for the post-hoc clock analysis
   EvalPoint last_;
   double time_ = 0.0, time_comp_ = 0.0;
   double eval_seconds_ = 0.0;

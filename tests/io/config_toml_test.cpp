@@ -529,7 +529,7 @@ TEST(ConfigToml, UnknownKeyListsNewKeys) {
                 "d, n_classes, n_test, sparsity, margin, ground_truth, rank, toy)"});
   expect_error("[model]\nwidth = 5\n", {},
                {"model.width: unknown key (known in [model]: kind, hidden,", "init_values)"});
-  expect_error("[eval]\nfit = 5\n", {}, {"eval.fit: unknown key", "fit_loss, gen_loss, record_trajectory)"});
+  expect_error("[eval]\nfit = 5\n", {}, {"eval.fit: unknown key", "fit_loss, gen_loss, record_trajectory, probes, rep_metric, rep_eta)"});
 }
 
 // The key registry: every key is written by to_toml and to_json in its section, and every name of an enum key is
@@ -563,7 +563,7 @@ TEST(ConfigKeys, ListedInFileOrderWithTypes) {
   const auto keys = config_keys();
   ASSERT_FALSE(keys.empty());
   EXPECT_EQ(keys.front().key, "task.kind");
-  EXPECT_EQ(keys.back().key, "eval.record_trajectory");
+  EXPECT_EQ(keys.back().key, "eval.rep_eta");
   const auto find = [&](const std::string& key) {
     for (const auto& k : keys)
       if (k.key == key) return k;
@@ -574,6 +574,7 @@ TEST(ConfigKeys, ListedInFileOrderWithTypes) {
   EXPECT_EQ(find("task.d").type, "int");
   EXPECT_EQ(find("train.seed").type, "uint64");
   EXPECT_EQ(find("model.init_values").type, "array of floats");
+  EXPECT_EQ(find("eval.probes").type, "array of strings");
   EXPECT_EQ(find("optim.betas").type, "array of 2 floats");
   EXPECT_EQ(find("optim.groups.<name>.lr").type, "float (optional)");
   EXPECT_EQ(find("loss.kind").values, (std::vector<std::string>{"cross_entropy", "mse", "logistic", "squared"}));

@@ -2,6 +2,7 @@
 // parallel loss, sliced optimizers) against an unoptimized reference written with plain loops over one-hot inputs:
 // in float64, 100 training steps agree to 1e-10 relative. Also: bit-for-bit repeatability for a fixed thread count
 // (whatever the buffers' alignment), forward outputs independent of the thread count.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -81,8 +82,8 @@ double reference_loss_grad(const Mlp<double>& mlp, const ModelConfig& mc, const 
   const int L = mlp.num_layers();
   std::vector<const ParamInfo*> w(static_cast<size_t>(L)), b(static_cast<size_t>(L));
   for (int l = 0; l < L; ++l) {
-    w[static_cast<size_t>(l)] = mlp.layout().find("w" + std::to_string(l + 1));
-    b[static_cast<size_t>(l)] = mlp.layout().find("b" + std::to_string(l + 1));
+    w[static_cast<size_t>(l)] = mlp.layout().find(fmt::format("w{}", l + 1));
+    b[static_cast<size_t>(l)] = mlp.layout().find(fmt::format("b{}", l + 1));
   }
   auto widx = [&](int l, int o, int i) {
     const ParamInfo* pi = w[static_cast<size_t>(l)];

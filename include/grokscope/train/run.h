@@ -47,7 +47,9 @@ struct RunSummary {
   std::string message;           // one line: why the run ended
   int64_t steps_done = 0;        // optimizer updates applied to the saved final parameters
   double time = 0.0;             // continuous time at steps_done
-  std::vector<Clock> clocks;     // t_fit, t_gen, t_cls...
+  std::vector<Clock> clocks;     // t_fit, t_gen, t_cls..., then t_rep (eps holds its eta)
+  std::string rep_metric;        // the column behind t_rep
+  std::vector<std::pair<std::string, double>> analysis;  // clock ratios and rate fits, dotted names
   std::vector<std::string> final_columns;  // the last metrics row (names and values)
   std::vector<double> final_values;
   RunTiming timing;
