@@ -60,12 +60,17 @@ ClockAnalysis analyze_clocks(const EvalConfig& config, const std::vector<std::st
   } else if (rows.size() < 3) {
     out.t_rep.reason = "fewer than three evaluations";
   } else {
-    const double range = std::abs(x.front() - x.back());
-    for (double v : x) gap.push_back(range > 0 ? std::abs(v - x.back()) / range : kNaN);
+    // The metric may be undefined at the first evaluations (e.g. w_l1_over_l2 of a diagonal net, whose w starts at
+    // 0): S is measured from its first finite value on; the undefined points count as not settled.
+    size_t first = 0;
+    while (first < x.size() && !std::isfinite(x[first])) ++first;
+    const double origin = first < x.size() ? x[first] : kNaN;
+    const double range = std::abs(origin - x.back());
+    for (size_t i = 0; i < x.size(); ++i) gap.push_back(i >= first && range > 0 ? std::abs(x[i] - x.back()) / range : kNaN);
     size_t last_above = 0;  // the last evaluation at which the metric was still more than eta from its final value
     bool finite = range > 0 && std::isfinite(range);
     for (size_t i = 0; i < gap.size(); ++i) {
-      if (!std::isfinite(gap[i])) finite = false;
+      if (i >= first && !std::isfinite(gap[i])) finite = false;
       if (!(gap[i] <= config.rep_eta)) last_above = i;
     }
     const size_t index = last_above + 1;

@@ -104,6 +104,18 @@ TEST(ClockAnalysis, MissingOrConstantMetricGivesAReason) {
   EXPECT_NE(a.t_rep.reason.find("constant"), std::string::npos) << a.t_rep.reason;
 }
 
+TEST(ClockAnalysis, LeadingUndefinedValuesAreSkipped) {
+  EvalConfig cfg;
+  auto r = rows(21);
+  r[0][3] = NAN;   // e.g. |w|_1/|w|_2 of a diagonal net at w = 0
+  const ClockAnalysis a = analyze_clocks(cfg, kColumns, r, {fired("t_fit", 100, 100)});
+  ASSERT_TRUE(a.t_rep.fired) << a.t_rep.reason;
+  // Measured from srank(100) = 9.2: S <= 0.1 from srank <= 2.72, i.e. t >= 910 -> the eval at 1000.
+  EXPECT_EQ(a.t_rep.step, 1000);
+  r[5][3] = NAN;   // a NaN after the metric was defined is not skipped
+  EXPECT_FALSE(analyze_clocks(cfg, kColumns, r, {}).t_rep.fired);
+}
+
 TEST(ClockAnalysis, SlowClockRecoversAPowerLaw) {
   // S(t) = (t - 100)^-2 normalized: srank = 2 + 8 * (t - 100 + 1)^-2 with t_fit = 100.
   EvalConfig cfg;
