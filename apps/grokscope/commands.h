@@ -18,4 +18,10 @@ Action add_sweep_command(CLI::App& app);
 // grokscope plot RUN_OR_SWEEP_DIR [--no-runs]
 Action add_plot_command(CLI::App& app);
 
+// grokscope reproduce --list | ID [--scale quick|paper] [--out DIR] [--force] [--workers N] [--no-plot]
+Action add_reproduce_command(CLI::App& app);
+
+// grokscope theory isolated [CONFIG] [--set isolated.key=value]... [--out DIR] [--force] (docs/theory.md)
+Action add_theory_command(CLI::App& app);
+
 }  // namespace grokscope::cli

@@ -17,6 +17,8 @@ int main(int argc, char** argv) {
   auto train = grokscope::cli::add_train_command(app);
   auto sweep = grokscope::cli::add_sweep_command(app);
   auto plot = grokscope::cli::add_plot_command(app);
+  auto reproduce = grokscope::cli::add_reproduce_command(app);
+  auto theory = grokscope::cli::add_theory_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -28,6 +30,8 @@ int main(int argc, char** argv) {
       if (sub->get_name() == "train") return train();
       if (sub->get_name() == "sweep") return sweep();
       if (sub->get_name() == "plot") return plot();
+      if (sub->get_name() == "reproduce") return reproduce();
+      if (sub->get_name() == "theory") return theory();
     }
   } catch (const grokscope::ConfigError& e) {
     std::fprintf(stderr, "grokscope: error: %s\n", e.what());

@@ -153,6 +153,7 @@ void write_csv_row(std::FILE* f, const std::vector<double>& values, const fs::pa
 void RunDirWriter::on_start(const RunStart& start) {
   start_ = start;
   write_file_atomic(dir_ / "config.toml", to_toml(config_));
+  for (const auto& [name, text] : extra_files_) write_file_atomic(dir_ / name, text);
   write_npz((dir_ / "split.npz").string(), start.split);
   write_npz((dir_ / "params_init.npz").string(), start.params_init);
   start_.split.clear();
@@ -187,7 +188,9 @@ void RunDirWriter::on_trajectory(int64_t step, double time, const std::vector<do
 
 void RunDirWriter::on_finish(const RunSummary& summary, const std::vector<NpyArray>& params_final) {
   write_npz((dir_ / "params_final.npz").string(), params_final);
-  write_file_atomic(dir_ / "summary.json", summary_to_json(summary, config_, start_).dump(2) + "\n");
+  nlohmann::json j = summary_to_json(summary, config_, start_);
+  for (const auto& [name, value] : extra_summary_.items()) j[name] = value;
+  write_file_atomic(dir_ / "summary.json", j.dump(2) + "\n");
   for (std::FILE** f : {&metrics_, &trajectory_}) {
     if (*f) std::fclose(*f);
     *f = nullptr;

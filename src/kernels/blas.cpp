@@ -26,14 +26,51 @@ void ensure_configured() {
   std::call_once(once, [] { openblas_set_num_threads(1); });
 }
 
-void gemm_serial(Trans ta, Trans tb, int m, int n, int k, float alpha, const float* a, int lda, const float* b,
-                 int ldb, float beta, float* c, int ldc) {
+void gemm_call(Trans ta, Trans tb, int m, int n, int k, float alpha, const float* a, int lda, const float* b,
+               int ldb, float beta, float* c, int ldc) {
   cblas_sgemm(CblasRowMajor, to_cblas(ta), to_cblas(tb), m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
 }
 
-void gemm_serial(Trans ta, Trans tb, int m, int n, int k, double alpha, const double* a, int lda, const double* b,
-                 int ldb, double beta, double* c, int ldc) {
+void gemm_call(Trans ta, Trans tb, int m, int n, int k, double alpha, const double* a, int lda, const double* b,
+               int ldb, double beta, double* c, int ldc) {
   cblas_dgemm(CblasRowMajor, to_cblas(ta), to_cblas(tb), m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+}
+
+void gemv_call(Trans t, int rows, int cols, float alpha, const float* a, int lda, const float* x, int incx,
+               float beta, float* y, int incy) {
+  cblas_sgemv(CblasRowMajor, to_cblas(t), rows, cols, alpha, a, lda, x, incx, beta, y, incy);
+}
+
+void gemv_call(Trans t, int rows, int cols, double alpha, const double* a, int lda, const double* x, int incx,
+               double beta, double* y, int incy) {
+  cblas_dgemv(CblasRowMajor, to_cblas(t), rows, cols, alpha, a, lda, x, incx, beta, y, incy);
+}
+
+// One GEMM on the calling thread. A product with one column (n = 1) or one row (m = 1) goes to GEMV: OpenBLAS 0.3.21
+// sgemm packs the whole matrix operand even then, which made the diagonal net's X w (256 x 10^5) three times slower
+// than a GEMV that streams X once (docs/performance.md).
+template <class T>
+void gemm_serial(Trans ta, Trans tb, int m, int n, int k, T alpha, const T* a, int lda, const T* b, int ldb, T beta,
+                 T* c, int ldc) {
+  if (n == 1 && m > 1 && k > 0) {
+    // c (m, stride ldc) = op(A) (m x k) * b (k elements: stride ldb, or contiguous when b is a transposed row)
+    const int incx = tb == Trans::no ? ldb : 1;
+    if (ta == Trans::no)
+      gemv_call(Trans::no, m, k, alpha, a, lda, b, incx, beta, c, ldc);
+    else
+      gemv_call(Trans::yes, k, m, alpha, a, lda, b, incx, beta, c, ldc);
+    return;
+  }
+  if (m == 1 && n > 1 && k > 0) {
+    // c (1 x n) = a (k elements) * op(B) (k x n), i.e. c^T = op(B)^T a^T
+    const int incx = ta == Trans::no ? 1 : lda;
+    if (tb == Trans::no)
+      gemv_call(Trans::yes, k, n, alpha, b, ldb, a, incx, beta, c, 1);
+    else
+      gemv_call(Trans::no, n, k, alpha, b, ldb, a, incx, beta, c, 1);
+    return;
+  }
+  gemm_call(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
 }
 
 // Below this many multiply-adds a GEMM is not worth a parallel region.

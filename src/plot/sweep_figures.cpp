@@ -154,13 +154,17 @@ void clocks_vs_axis(const SweepData& d, size_t ax, FigureSet& set, DrawnFigures&
 }
 
 void fit_figure(const SweepData& d, const sweep::FitSpec& spec, int n, FigureSet& set, DrawnFigures& out) {
-  std::vector<const sweep::FitResult*> fits;
+  std::vector<const sweep::FitResult*> fits;   // the groups with a fitted line
+  bool any = false;
   for (const auto& f : d.analysis.fits)
-    if (f.spec.clock == spec.clock && f.spec.x == spec.x && f.spec.law == spec.law && f.spec.in_time == spec.in_time)
-      fits.push_back(&f);
+    if (f.spec.clock == spec.clock && f.spec.x == spec.x && f.spec.law == spec.law && f.spec.in_time == spec.in_time) {
+      any = true;
+      if (f.line.ok) fits.push_back(&f);
+    }
   const std::string stem = fmt::format("fit_{}_{}_vs_{}", n, sanitize(spec.clock),
                                        sanitize(spec.x == "eps" ? "eps" : d.spec.find_axis(spec.x)->label));
-  if (fits.empty()) return;
+  if (!any) return;
+  if (fits.empty()) return out.notes.push_back(stem + ": no fit (fewer than two points with a finite median clock)");
   if (fits.size() > kMaxSeries) {
     out.notes.push_back(fmt::format("{}: {} fits, the first {} drawn", stem, fits.size(), kMaxSeries));
     fits.resize(kMaxSeries);
@@ -205,7 +209,7 @@ void fit_figure(const SweepData& d, const sweep::FitSpec& spec, int n, FigureSet
                                                f.line.slope / f.predicted_slope)));
     block += 3;
   }
-  if (drawn == 0) return out.notes.push_back(stem + ": no fit (fewer than two cells with a finite median)");
+  if (drawn == 0) return out.notes.push_back(stem + ": no fit (fewer than two points with a finite median clock)");
   set.data(stem + ".dat", data);
   const auto& f0 = *fits[0];
   std::string b = fmt::format("set title {} noenhanced\n",
@@ -262,8 +266,10 @@ void phase_figures(const SweepData& d, FigureSet& set, DrawnFigures& out) {
           ratio_label = std::isfinite(ratio) ? fmt::format("\"{}\"", short_num(ratio)) : "\"never\"";
           code = phase_code(cell->phase);
           if (code >= 0)
-            phase_label = fmt::format("\"{} {}/{}\"", cell->phase, cell->phase_counts.at(cell->phase),
-                                      cell->n_finished);
+            phase_label = ax.values.size() <= 10 ? fmt::format("\"{} {}/{}\"", cell->phase,
+                                                               cell->phase_counts.at(cell->phase), cell->n_finished)
+                                                 : fmt::format("\"{}/{}\"", cell->phase_counts.at(cell->phase),
+                                                               cell->n_finished);   // the colour names the phase
           any_ratio = any_ratio || std::isfinite(ratio);
           any_phase = any_phase || code >= 0;
         }
@@ -282,6 +288,10 @@ void phase_figures(const SweepData& d, FigureSet& set, DrawnFigures& out) {
         gp_quote(ax.label + " (" + ax.key + ")"), gp_quote(ay.label + " (" + ay.key + ")"), tics(ax), tics(ay),
         ax.values.size() - 0.5, ay.values.size() - 0.5);
     const std::string where = others.empty() ? "" : " at " + others;
+    // Wide enough for "comprehension 2/2" in every column (up to 10 columns; beyond, the labels are counts only).
+    const int width = std::clamp(static_cast<int>(ax.values.size()) * 170 + 330, 900, 2100);
+    if (!any_ratio) out.notes.push_back("phase_ratio" + suffix + ": t_gen never fired in more than half of the runs of any cell");
+    if (!any_phase) out.notes.push_back("phase_labels" + suffix + ": no phase labels (no accuracy: a regression task)");
     if (any_ratio) {
       std::string b = fmt::format("set title {} noenhanced\n", gp_quote("Median t_gen / t_fit — sweep " + d.spec.name + where));
       b += common;
@@ -291,7 +301,7 @@ void phase_figures(const SweepData& d, FigureSet& set, DrawnFigures& out) {
       set.figure("phase_ratio" + suffix,
                  "Phase diagram: log10 of the median t_gen/t_fit per cell (grey, \"never\": t_gen censored)" +
                      (others.empty() ? std::string(".") : " at " + others + "."),
-                 b, 900, 700);
+                 b, width, 700);
     }
     if (any_phase) {
       std::string b = fmt::format("set title {} noenhanced\n", gp_quote("Phase (majority over seeds) — sweep " + d.spec.name + where));
@@ -304,7 +314,7 @@ void phase_figures(const SweepData& d, FigureSet& set, DrawnFigures& out) {
                  fmt::format("Phase labels (Liu et al. 2022: accuracy threshold {:g}, gap {} steps), majority over "
                              "seeds{}",
                              d.spec.phase.threshold, d.spec.phase.gap_steps, others.empty() ? "." : " at " + others + "."),
-                 b, 900, 700);
+                 b, width, 700);
     }
   }
 }

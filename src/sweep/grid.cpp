@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include "grokscope/core/error.h"
 #include "grokscope/io/config_toml.h"
 
 namespace grokscope::sweep {
@@ -102,9 +103,22 @@ std::vector<GridPoint> expand_grid(const SweepSpec& spec) {
 
 RunConfig resolve_config(const SweepSpec& spec, const GridPoint& point) {
   const std::string source = spec.base_source.empty() || spec.base_source == "[base]" ? spec.source : spec.base_source;
-  RunConfig config = parse_run_config(spec.base_text, point.overrides, source);
-  validate(config);
-  return config;
+  try {
+    RunConfig config = parse_run_config(spec.base_text, point.overrides, source);
+    validate(config);
+    return config;
+  } catch (const ConfigError& e) {
+    // An unknown key of an override is reported without its value; name the value the sweep gave it.
+    if (!e.value().empty()) throw;
+    const std::string prefix = e.key() + ": ";
+    for (const auto& o : point.overrides) {
+      if (o.rfind(e.key() + "=", 0) != 0) continue;
+      std::string reason = e.what();
+      if (reason.rfind(prefix, 0) == 0) reason = reason.substr(prefix.size());
+      throw ConfigError(e.key(), o.substr(e.key().size() + 1), reason);
+    }
+    throw;
+  }
 }
 
 }  // namespace grokscope::sweep

@@ -86,6 +86,16 @@ void clear_sweep_dir(const fs::path& out) {
   }
 }
 
+// A run killed before its first file was renamed into place leaves a directory holding only *.tmp files (or
+// nothing): prepare_run_dir would refuse it as "not a run", but it is the sweep's own (runs/<name>), so clear it.
+void clear_partial_run_dir(const fs::path& dir) {
+  std::error_code ec;
+  if (!fs::is_directory(dir, ec)) return;
+  for (const auto& entry : fs::directory_iterator(dir, ec))
+    if (entry.path().extension() != ".tmp") return;
+  fs::remove_all(dir, ec);
+}
+
 RunRecord record_for(const SweepSpec& spec, const GridPoint& p, const std::string& hash) {
   RunRecord r;
   r.name = p.name;
@@ -154,6 +164,9 @@ SweepResult run_sweep(const SweepSpec& spec, const SweepOptions& options) {
   if (!spec.base_text.empty()) write_file_atomic(out / "base.toml", spec.base_text);
   fs::create_directories(out / "runs");
   const bool refresh = index.meta("derived").value_or("") != derived_key(spec);
+  std::map<std::string, RunRecord> synced;   // rows after sync_grid, read once when derived fields need a refresh
+  if (refresh)
+    for (auto& r : index.runs(false)) synced.emplace(r.name, std::move(r));
 
   // 3. What is left to do. A finished row is kept; a run whose summary.json exists with a finished status and the
   //    expected config hash is taken from the file; everything else is (re)run.
@@ -166,7 +179,7 @@ SweepResult run_sweep(const SweepSpec& spec, const SweepOptions& options) {
     const bool row_finished = it != previous.end() && is_finished_status(it->second.status);
     if (row_finished && fs::exists(dir / "summary.json")) {
       if (refresh) {
-        RunRecord r = index.run(points[i].name).value();
+        RunRecord r = synced.at(points[i].name);
         refresh_derived(dir, spec, r);
         index.record(r);
       }
@@ -226,6 +239,7 @@ SweepResult run_sweep(const SweepSpec& spec, const SweepOptions& options) {
       emit(started);
       bool has_summary = false;
       try {
+        clear_partial_run_dir(dir);
         prepare_run_dir(dir, ExistingDir::replace);
         RunDirWriter writer(dir, configs[i]);
         StopObserver observer(writer, options.stop);

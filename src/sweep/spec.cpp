@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -67,7 +68,7 @@ void check_keys(const toml::table& t, const std::string& where, const std::vecto
     if (std::find(known.begin(), known.end(), key) != known.end()) continue;
     std::string list;
     for (const auto& n : known) list += (list.empty() ? "" : ", ") + n;
-    throw ConfigError(where.empty() ? key : where + "." + key, "", "unknown key (known" +
+    throw ConfigError(where.empty() ? key : where + "." + key, render(v), "unknown key (known" +
                       (where.empty() ? std::string(" sections") : " in [" + where + "]") + ": " + list + ")");
   }
 }
@@ -94,6 +95,14 @@ int64_t get_int(const toml::table& t, const char* name, const std::string& where
                                          std::abs(f->get()) < 9.2e18)
     return static_cast<int64_t>(f->get());
   throw ConfigError(where + "." + name, render(*n), "must be an integer");
+}
+
+// An integer in [lo, hi] (checked before narrowing, so 1e12 is reported as written).
+int get_int_in(const toml::table& t, const char* name, const std::string& where, int fallback, int lo, int hi,
+               const char* reason) {
+  const int64_t v = get_int(t, name, where, fallback);
+  if (v < lo || v > hi) throw ConfigError(where + "." + name, std::to_string(v), reason);
+  return static_cast<int>(v);
 }
 
 double get_double(const toml::table& t, const char* name, const std::string& where, double fallback) {
@@ -185,6 +194,9 @@ std::vector<json> range_values(const toml::table& t, const std::string& where, A
     else if (scale == AxisScale::log)
       v = std::pow(10.0, std::log10(ends[0]) + f * (std::log10(ends[1]) - std::log10(ends[0])));
     else v = ends[0] + f * (ends[1] - ends[0]);
+    // 12 significant digits: log [1, 16] gives 2, not 2.0000000000000004, and linear [0, 1] gives 0.3, so the values
+    // in run names, config.toml and the index read as written.
+    v = std::strtod(fmt::format("{:.12g}", v).c_str(), nullptr);
     json jv = integer ? json(static_cast<int64_t>(std::llround(v))) : json(v);
     if (std::find(values.begin(), values.end(), jv) == values.end()) values.push_back(jv);  // rounding may repeat
   }
@@ -257,6 +269,8 @@ FitSpec parse_fit(const toml::node& node, int index, const SweepSpec& spec) {
   fit.in_time = unit == "time";
   fit.x_min = get_double(*t, "x_min", where, fit.x_min);
   fit.x_max = get_double(*t, "x_max", where, fit.x_max);
+  if (fit.x_min > fit.x_max)
+    throw ConfigError(where + ".x_min", fmt::format("{}", fit.x_min), fmt::format("is above x_max = {}", fit.x_max));
   return fit;
 }
 
@@ -285,12 +299,8 @@ SweepSpec parse_sweep_spec(std::string_view text, const std::string& source_path
     if (spec.name.empty()) throw ConfigError("sweep.name", "\"\"", "must not be empty");
     if (const toml::node* n = s->get("seeds")) spec.seeds = parse_seeds(*n);
     if (const toml::node* n = s->get("seed_keys")) spec.seed_keys = parse_seed_keys(*n);
-    spec.threads_per_run = static_cast<int>(get_int(*s, "threads_per_run", "sweep", 1));
-    if (spec.threads_per_run < 1 || spec.threads_per_run > 1024)
-      throw ConfigError("sweep.threads_per_run", std::to_string(spec.threads_per_run), "must be in [1, 1024]");
-    spec.workers = static_cast<int>(get_int(*s, "workers", "sweep", 0));
-    if (spec.workers < 0 || spec.workers > 1024)
-      throw ConfigError("sweep.workers", std::to_string(spec.workers), "must be in [0, 1024] (0 = as many as cores)");
+    spec.threads_per_run = get_int_in(*s, "threads_per_run", "sweep", 1, 1, 1024, "must be in [1, 1024]");
+    spec.workers = get_int_in(*s, "workers", "sweep", 0, 0, 1024, "must be in [0, 1024] (0 = as many as cores)");
     const std::string base = get_string(*s, "base", "sweep", "");
     if (!base.empty()) {
       if (root.get("base")) throw ConfigError("sweep.base", base, "give either a base file or a [base] table, not both");
@@ -325,8 +335,7 @@ SweepSpec parse_sweep_spec(std::string_view text, const std::string& source_path
     if (spec.t_rep.column.empty()) throw ConfigError("t_rep.column", "", "missing (a metrics.csv column, e.g. srank_w1)");
     if (!r->get("eta")) throw ConfigError("t_rep.eta", "", "missing (the threshold: T_rep = first step with column <= eta)");
     spec.t_rep.eta = get_double(*r, "eta", "t_rep", 0.0);
-    spec.t_rep.hold = static_cast<int>(get_int(*r, "hold", "t_rep", 1));
-    if (spec.t_rep.hold < 1) throw ConfigError("t_rep.hold", std::to_string(spec.t_rep.hold), "must be >= 1");
+    spec.t_rep.hold = get_int_in(*r, "hold", "t_rep", 1, 1, 1000000, "must be in [1, 1000000]");
   }
 
   if (const toml::node* axes = root.get("axis")) {

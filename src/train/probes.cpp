@@ -7,12 +7,13 @@
 #include "probes/basic.h"
 #include "probes/modular.h"
 #include "probes/models.h"
+#include "probes/ntk.h"
 
 namespace grokscope {
 
 const std::vector<std::string>& probe_names() {
   static const std::vector<std::string> names = {"kernel", "margin", "grad",         "spectral",
-                                                 "fourier", "gates", "fourier_loss", "model"};
+                                                 "fourier", "gates", "fourier_loss", "model", "ntk"};
   return names;
 }
 
@@ -43,6 +44,9 @@ std::vector<std::unique_ptr<Probe<T>>> make_probes(const RunConfig& config, cons
       probes.push_back(std::make_unique<DiagonalProbe<T>>(layout, config.model.depth, data));
     if (config.model.kind == ModelKind::matrix_factorization) probes.push_back(std::make_unique<MatrixProbe<T>>(layout));
   }
+  // Opt-in (not part of "default"): one backward pass per (row, output) of the train and test sets at the first eval.
+  if (std::find(wanted.begin(), wanted.end(), "ntk") != wanted.end() && NtkProbe<T>::applies(data))
+    probes.push_back(std::make_unique<NtkProbe<T>>());
   return probes;
 }
 

@@ -12,6 +12,8 @@
 #include <cstdio>
 #include <filesystem>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -47,12 +49,19 @@ class RunDirWriter : public RunObserver {
 
   const std::filesystem::path& dir() const { return dir_; }
 
+  // Extra outputs of runs that are not training runs (theory instruments): a file written (atomically) at on_start,
+  // and a top-level member of summary.json. Call before on_start / on_finish.
+  void add_file(const std::string& name, const std::string& text) { extra_files_.emplace_back(name, text); }
+  void add_summary_field(const std::string& name, const nlohmann::json& value) { extra_summary_[name] = value; }
+
  private:
   std::filesystem::path dir_;
   const RunConfig& config_;
   RunStart start_;
   std::FILE* metrics_ = nullptr;
   std::FILE* trajectory_ = nullptr;
+  std::vector<std::pair<std::string, std::string>> extra_files_;
+  nlohmann::json extra_summary_ = nlohmann::json::object();
 };
 
 }  // namespace grokscope

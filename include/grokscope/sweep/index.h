@@ -53,6 +53,9 @@ class SweepIndex {
   // steps_per_second, config_hash, started_at, finished_at, message. Written atomically.
   void export_csv(const std::filesystem::path& path) const;
 
+  // SQLite's PRAGMA integrity_check: "ok", or the problems it found (one line).
+  std::string integrity_check() const;
+
  private:
   struct Db;
   std::unique_ptr<Db> db_;

@@ -1,0 +1,87 @@
+// `grokscope theory <instrument>`: the theory instruments of docs/theory.md, each writing a normal run directory.
+// Only the isolated dynamics (Musat MU-5) are a subcommand so far.
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <csignal>
+#include <cstdio>
+#include <memory>
+
+#include "commands.h"
+#include "grokscope/io/run_dir.h"
+#include "grokscope/io/theory_config.h"
+#include "grokscope/theory/isolated_dynamics.h"
+#include "progress.h"
+
+namespace grokscope::cli {
+
+namespace {
+std::atomic<bool> g_theory_stop{false};
+extern "C" void on_theory_interrupt(int) {
+  g_theory_stop.store(true);
+  std::signal(SIGINT, SIG_DFL);
+}
+
+struct IsolatedOptions {
+  std::string config_path;
+  std::vector<std::string> overrides;
+  std::string out_dir = "runs/isolated";
+  bool force = false;
+  bool quiet = false;
+};
+
+int run_isolated(const IsolatedOptions& opt) {
+  const theory::IsolatedConfig config = load_isolated_config(opt.config_path, opt.overrides);
+  theory::validate(config);  // before anything is written
+  const RunConfig network = theory::isolated_run_config(config);
+  prepare_run_dir(opt.out_dir, opt.force ? ExistingDir::replace : ExistingDir::refuse);
+
+  RunDirWriter writer(opt.out_dir, network);
+  writer.add_file("theory.toml", "# grokscope theory isolated: rerun with `grokscope theory isolated theory.toml`\n" +
+                                     to_toml(config));
+  writer.add_summary_field("theory", {{"instrument", "isolated"}, {"config", to_json(config)}});
+  const bool live = !opt.quiet && isatty(fileno(stderr));
+  ProgressObserver observer(writer, live, g_theory_stop);
+  g_theory_stop.store(false);
+  std::signal(SIGINT, on_theory_interrupt);
+  const RunSummary summary = theory::simulate_isolated_dynamics(config, observer);
+  std::signal(SIGINT, SIG_DFL);
+
+  if (!opt.quiet) {
+    std::printf("run: %s  status: %s (%s)\n", opt.out_dir.c_str(), to_string(summary.status), summary.message.c_str());
+    std::printf("%s", format_clock_table(summary).c_str());
+    std::printf("%lld steps in %.1f s (%.1f steps/s, evaluation %.1f%% of the time)\n",
+                static_cast<long long>(summary.steps_done), summary.timing.seconds, summary.timing.steps_per_second,
+                summary.timing.seconds > 0 ? 100.0 * summary.timing.eval_seconds / summary.timing.seconds : 0.0);
+  }
+  if (summary.status == RunStatus::diverged) {
+    std::fprintf(stderr, "grokscope: run diverged: %s\n", summary.message.c_str());
+    return 1;
+  }
+  return 0;
+}
+}  // namespace
+
+Action add_theory_command(CLI::App& app) {
+  CLI::App* cmd = app.add_subcommand("theory", "Theory instruments: simulate what the grokking theories predict "
+                                               "(docs/theory.md)");
+  cmd->require_subcommand(1);
+  auto iso = std::make_shared<IsolatedOptions>();
+  CLI::App* sub = cmd->add_subcommand(
+      "isolated", "Musat's isolated embedding dynamics with the min-norm readout (MU-5 by default)");
+  sub->add_option("config", iso->config_path, "TOML file with an [isolated] table (default: the MU-5 values)");
+  sub->add_option("--set", iso->overrides, "Override a key: --set isolated.lr=1e-2 (repeatable; prefix optional)")
+      ->take_all()
+      ->allow_extra_args(false);
+  sub->add_option("--out", iso->out_dir, "Run directory (default: runs/isolated)");
+  sub->add_flag("--force", iso->force, "Replace an existing run directory (never a directory that is not a run)");
+  sub->add_flag("-q,--quiet", iso->quiet, "Print nothing but errors");
+  return [sub, iso]() -> int {
+    if (sub->parsed()) return run_isolated(*iso);
+    std::fprintf(stderr, "grokscope theory: unknown instrument\n");
+    return 2;
+  };
+}
+
+}  // namespace grokscope::cli

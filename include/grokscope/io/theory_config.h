@@ -1,0 +1,33 @@
+// Config files of the theory instruments (`grokscope theory <instrument>`, docs/theory.md): TOML text with one table
+// per instrument ([isolated]: the keys of theory::IsolatedConfig), --set overrides, the TOML and JSON forms written
+// into a run directory. toml++ stays private to the library, as in io/config_toml.h. Does not call validate().
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "grokscope/io/config_toml.h"
+#include "grokscope/theory/isolated_dynamics.h"
+
+namespace grokscope {
+
+// Parses an [isolated] table, then applies overrides in order ("isolated.lr=1e-2"; the "isolated." prefix may be
+// left out: "lr=1e-2"). Unknown tables or keys, wrong types and malformed TOML throw ConfigError naming the key
+// (isolated.<key>) and the value; missing keys keep the defaults of theory::IsolatedConfig (MU-5).
+theory::IsolatedConfig parse_isolated_config(std::string_view toml_text, const std::vector<std::string>& overrides,
+                                             const std::string& source_name);
+
+// Reads the file (an empty path means no file: defaults plus overrides), then parse_isolated_config.
+theory::IsolatedConfig load_isolated_config(const std::string& path, const std::vector<std::string>& overrides);
+
+// Every key in an [isolated] table (reads back to the same config), and the JSON object of the same keys.
+std::string to_toml(const theory::IsolatedConfig& config);
+nlohmann::json to_json(const theory::IsolatedConfig& config);
+
+// The keys of [isolated], for listings and for checking docs/theory.md.
+std::vector<ConfigKeyInfo> isolated_config_keys();
+
+}  // namespace grokscope

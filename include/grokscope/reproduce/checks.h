@@ -1,0 +1,93 @@
+// The verdict checks of the reproduction catalog, by name (a catalog file's reproduce.check). A check reads the
+// finished runs of its experiment (metrics.csv, trajectory.csv, summary.json clocks, the resolved configs), computes
+// the verdicts of the paper's checkable predictions from them, and draws its figures. The numerical core of each
+// check is a pure function on series (the *_verdicts functions below), so the verdict logic is tested on synthetic
+// inputs without training anything.
+#pragma once
+
+#include <filesystem>
+#include <map>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "grokscope/io/metrics_csv.h"
+#include "grokscope/plot/gnuplot.h"
+#include "grokscope/reproduce/verdict.h"
+#include "grokscope/sweep/record.h"
+
+namespace grokscope::reproduce {
+
+// One finished run of the experiment.
+struct RunData {
+  std::string name;
+  std::filesystem::path dir;
+  sweep::RunRecord record;
+  MetricsTable metrics;       // metrics.csv
+  MetricsTable trajectory;    // trajectory.csv (empty unless eval.record_trajectory)
+
+  // A number of the resolved config by dotted key ("optim.lr"); NaN when absent or not a number.
+  double config_number(const std::string& dotted) const;
+  // The clock's step (NaN when it never fired).
+  double clock_step(const std::string& clock) const;
+  // A metrics column (empty when missing).
+  std::vector<double> column(const std::string& name) const;
+};
+
+struct CheckInput {
+  std::vector<RunData> runs;                // finished runs, in grid order
+  std::map<std::string, double> params;     // [check] numbers of the catalog file
+  const nlohmann::json* fits = nullptr;     // the sweep's fits.json content (array), when the sweep has fits
+  double param(const std::string& name, double fallback) const;
+};
+
+struct CheckOutput {
+  std::vector<Verdict> verdicts;
+  std::vector<std::string> measured;   // report lines: what was measured, per run or per fit
+};
+
+// figures may be null (no gnuplot): the check then computes its verdicts only.
+using CheckFn = CheckOutput (*)(const CheckInput& input, plot::FigureSet* figures);
+
+// The check of this name, or nullptr.
+CheckFn find_check(const std::string& name);
+std::vector<std::string> check_names();
+
+// ---- pure verdict logic (tests call these on synthetic series) ----
+
+// MU-1, one weight decay: w1 - w2 must decay geometrically at the per-step rate 1 - eta*wd (PyTorch coupled weight
+// decay wd = 2 lambda of Musat's L + lambda |w|^2), and (w1, w2) must end at the min-norm point 4/(4 + wd) (1, 1).
+struct Mu1Series {
+  double lr = kNaN, weight_decay = kNaN;
+  std::vector<double> step, w1, w2;               // every step (trajectory.csv)
+  std::vector<double> eval_step, loss_train, loss_test;   // metrics.csv
+};
+// Verdicts per series: decay rate (relative tolerance rate_tol on 1 - r), closed form w1 - w2 = -2 (1 - eta wd)^t
+// (max deviation <= path_tol), end point (end_tol), memorize-then-generalize (t_gen / t_fit >= min_ratio); and over
+// the series: generalization slower for smaller weight decay.
+std::vector<Verdict> mu1_verdicts(const std::vector<Mu1Series>& series, double rate_tol, double path_tol,
+                                  double end_tol, double min_ratio);
+
+// Clocks of a grokking run (LY-1 and the like): t_fit, t_gen (steps, NaN = never), acc_test at t_fit.
+struct GrokClocks {
+  double t_fit = kNaN, t_gen = kNaN, acc_test_at_fit = kNaN, chance = kNaN;
+};
+// t_fit and t_gen fired, t_gen / t_fit >= min_ratio, test accuracy at t_fit <= max_acc_at_fit (not yet generalized).
+std::vector<Verdict> grokking_verdicts(const GrokClocks& c, double min_ratio, double max_acc_at_fit,
+                                       const std::string& tag = "");
+
+// TC-2: the stable rank of the embedding falls after t_fit. From the srank series (against step): the drop from t_fit to
+// the end is at least min_drop (a fraction of the value at t_fit); at most max_before of the total change from step 0
+// to the end happened before t_fit; the fall's midpoint (first step with srank below the mean of its t_fit and final
+// values) lies after t_fit and before max_lag x t_gen (the representation settles with generalization).
+std::vector<Verdict> srank_verdicts(const std::vector<double>& step, const std::vector<double>& srank, double t_fit,
+                                    double t_gen, double min_drop, double max_before, double max_lag,
+                                    const std::string& tag = "");
+
+// Lyu's transition law over an alpha sweep: the fitted slope of t_gen against ln(alpha) matches 1/(eta lambda) within
+// slope_tol (relative), the fit has R^2 >= min_r2, and t_gen grows with alpha.
+std::vector<Verdict> alpha_slope_verdicts(const std::vector<double>& alpha, const std::vector<double>& t_gen,
+                                          double slope, double r2, double predicted, double slope_tol, double min_r2);
+
+}  // namespace grokscope::reproduce

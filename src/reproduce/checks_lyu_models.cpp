@@ -1,0 +1,277 @@
+// Verdict checks of Lyu et al.'s two linear examples (papers.md §2.4, §2.5, §2.7):
+//   LY-4  diagonal net on k-sparse data: the kernel phase fits with a max-L2-margin (dense, near-chance) classifier,
+//         then near t* = (1/lambda) ln alpha (continuous time) it turns into the max-L1-margin (sparse) classifier
+//         and test accuracy jumps to 100%.
+//   LY-5  the same net on gamma-separated Gaussian data ("misgrokking"): the kernel solution generalizes, the late
+//         sparse one does not, so test accuracy falls from ~100% toward chance near t* while the fit stays perfect.
+//   LY-6  matrix completion with W = U U^T - V V^T from alpha I: the kernel phase fills the unobserved cells with 0
+//         (test MSE plateau = mean X*_ij^2 over cells whose transpose is unobserved too), then near t* the minimum
+//         nuclear-norm completion (rank 1 for the multiplication table) takes over and the test MSE collapses.
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <set>
+
+#include "check_util.h"
+#include "grokscope/io/npz.h"
+#include "grokscope/metrics/fits.h"
+
+namespace grokscope::reproduce {
+
+namespace {
+
+// Predicted transition step of Lyu's Theorems 3.5 / 3.10: t* = ln(alpha) / (eta lambda).
+double lyu_t_star(const RunData& run) {
+  return std::log(run.config_number("model.init_scale")) /
+         (run.config_number("optim.lr") * run.config_number("optim.weight_decay"));
+}
+
+Verdict transition_verdict(const std::string& name, double t_measured, double t_star, double lo, double hi,
+                           const std::string& what) {
+  const double ratio = t_measured / t_star;
+  Verdict v{name,
+            fmt::format("the transition ({}) happens at t* = ln(alpha) / (eta lambda) steps up to the finite-alpha "
+                        "offset: measured / t* in [{}, {}]",
+                        what, num(lo), num(hi)),
+            fmt::format("{} steps vs t* = {} steps: ratio {}", num(t_measured), num(t_star), num(ratio)),
+            std::isfinite(ratio) && ratio >= lo && ratio <= hi, ratio, 1.0};
+  return v;
+}
+
+// Kernel-phase prediction of LY-6: mean of X*_ij^2 over the test cells whose transpose is not observed either (the
+// kernel predictor fills those with 0 and gets the mirrored ones right). NaN when split.npz is missing.
+double zero_fill_mse(const RunData& run) {
+  const auto path = run.dir / "split.npz";
+  if (!std::filesystem::exists(path)) return kNaN;
+  std::vector<int64_t> train, test;
+  std::vector<double> x;
+  int64_t d = 0;
+  for (auto& a : read_npz(path.string())) {
+    if (a.name == "train_cells") train = std::get<std::vector<int64_t>>(a.data);
+    if (a.name == "test_cells") test = std::get<std::vector<int64_t>>(a.data);
+    if (a.name == "X_star" && a.shape.size() == 2) {
+      d = a.shape[0];
+      if (auto* f = std::get_if<std::vector<double>>(&a.data)) x = *f;
+      else if (auto* g = std::get_if<std::vector<float>>(&a.data)) x.assign(g->begin(), g->end());
+    }
+  }
+  if (d == 0 || test.empty()) return kNaN;
+  const std::set<int64_t> observed(train.begin(), train.end());
+  double sum = 0.0;
+  for (int64_t cell : test) {
+    const int64_t i = cell / d, j = cell % d;
+    const bool mirrored = observed.count(j * d + i) > 0;
+    const double target = x[static_cast<size_t>(cell)];
+    sum += mirrored ? 0.0 : target * target;
+  }
+  return sum / static_cast<double>(test.size());
+}
+
+void add_curve_figure(plot::FigureSet* figs, const std::string& name, const std::string& caption,
+                      const std::vector<RunData>& runs, const std::vector<std::string>& cols,
+                      const std::vector<std::string>& titles, bool log_y, double mark_step, const std::string& mark) {
+  if (!figs) return;
+  std::string body = "set logscale x\nset xlabel 'step'\nset key outside top center horizontal\n";
+  if (log_y) body += "set logscale y\nset format y '10^{%L}'\n";
+  if (std::isfinite(mark_step))
+    body += fmt::format("set arrow from {0},graph 0 to {0},graph 1 nohead dt 2 lc rgb '#555555'\n"
+                        "set label {1} at {0},graph 0.95 left offset 0.5,0\n",
+                        mark_step, plot::gp_quote(mark));
+  body += "plot ";
+  int lt = 1;
+  for (size_t r = 0; r < runs.size(); ++r) {
+    std::vector<std::vector<double>> data = {runs[r].column("step")};
+    for (const auto& c : cols) {
+      auto v = runs[r].column(c);
+      v.resize(data[0].size(), kNaN);
+      data.push_back(v);
+    }
+    for (auto& s : data[0]) s = std::max(s, 1.0);   // step 0 on a log axis
+    const std::string file = fmt::format("{}_{}.dat", name, r);
+    figs->data(file, detail::columns_text(std::vector<std::string>{"step"}, data));
+    for (size_t c = 0; c < cols.size(); ++c, ++lt)
+      body += fmt::format("{}'{}' using 1:{} with linespoints lt {} title '{}{}'", lt > 1 ? ", " : "", file, c + 2, lt,
+                          titles[c], runs.size() > 1 ? " " + detail::run_label(runs[r]) : "");
+  }
+  figs->figure(name, caption, body + "\n");
+}
+
+}  // namespace
+
+namespace detail {
+
+CheckOutput check_ly_grokking(const CheckInput& in, plot::FigureSet* figs) {
+  CheckOutput out;
+  for (const auto& run : in.runs) {
+    const std::string tag = in.runs.size() > 1 ? " " + run_label(run) : "";
+    GrokClocks c;
+    c.t_fit = run.clock_step("t_fit");
+    c.t_gen = run.clock_step("t_gen");
+    c.acc_test_at_fit = value_at_step(run, "acc_test", c.t_fit);
+    c.chance = 1.0 / run.config_number("task.p");
+    auto v = grokking_verdicts(c, in.param("min_ratio", 10), in.param("max_acc_at_fit", 0.2), tag);
+    out.verdicts.insert(out.verdicts.end(), v.begin(), v.end());
+    // Kernel phase: theta(t) ~ alpha e^{-lambda t} theta_init, so ln |theta| falls with slope -lambda in continuous
+    // time, fitted over [0.1, 0.7] t*.
+    const double lambda = run.config_number("optim.weight_decay"), eta = run.config_number("optim.lr");
+    const double t_star = lyu_t_star(run);
+    const auto time = run.column("time"), norm = run.column("norm_total");
+    std::vector<double> x, y;
+    for (size_t i = 0; i < time.size() && i < norm.size(); ++i)
+      if (time[i] >= 0.1 * t_star * eta && time[i] <= 0.7 * t_star * eta && norm[i] > 0)
+        x.push_back(time[i]), y.push_back(std::log(norm[i]));
+    const metrics::LineFit f = metrics::fit_line(x, y);
+    out.verdicts.push_back(within_relative("kernel_norm_decay" + tag,
+                                           fmt::format("kernel phase: ln|theta| falls at rate lambda in continuous time "
+                                                       "over [0.1, 0.7] t* (tolerance {})",
+                                                       num(in.param("decay_tol", 0.2))),
+                                           f.ok ? -f.slope : kNaN, lambda, in.param("decay_tol", 0.2), "per unit time"));
+    out.verdicts.push_back(transition_verdict("transition_time" + tag, c.t_gen, t_star, in.param("t_star_lo", 0.5),
+                                              in.param("t_star_hi", 3.0), "t_gen"));
+    out.measured.push_back(fmt::format("{}: t_fit {}, t_gen {}, t_gen/t_fit {}, test accuracy at t_fit {} (chance {}), "
+                                       "t* = ln(alpha)/(eta lambda) = {}, fitted norm decay rate {} (lambda = {})",
+                                       run.name, num(c.t_fit), num(c.t_gen), num(c.t_gen / c.t_fit),
+                                       num(c.acc_test_at_fit), num(c.chance), num(t_star), num(f.ok ? -f.slope : kNaN),
+                                       num(lambda)));
+  }
+  if (!in.runs.empty()) {
+    add_curve_figure(figs, "ly1_accuracy", "LY-1: train and test accuracy; dashed: t* = ln(alpha)/(eta lambda)", in.runs,
+                     {"acc_train", "acc_test"}, {"train", "test"}, false, lyu_t_star(in.runs[0]), "t*");
+    add_curve_figure(figs, "ly1_norm", "LY-1: parameter norm |theta| (kernel phase: alpha e^{-lambda t})", in.runs,
+                     {"norm_total"}, {"|theta|"}, true, lyu_t_star(in.runs[0]), "t*");
+  }
+  return out;
+}
+
+CheckOutput check_ly_diagonal(const CheckInput& in, plot::FigureSet* figs) {
+  CheckOutput out;
+  const double k = in.param("sparsity", 3);
+  for (const auto& run : in.runs) {
+    const std::string tag = in.runs.size() > 1 ? " " + run_label(run) : "";
+    const double t_fit = run.clock_step("t_fit"), t_gen = run.clock_step("t_gen"), t_star = lyu_t_star(run);
+    const double acc_at_fit = value_at_step(run, "acc_test", t_fit);
+    const auto l1l2 = run.column("w_l1_over_l2"), cosw = run.column("cos_w_star");
+    const double l1l2_fit = value_at_step(run, "w_l1_over_l2", t_fit);
+    const double l1l2_end = l1l2.empty() ? kNaN : l1l2.back(), cos_end = cosw.empty() ? kNaN : cosw.back();
+    out.verdicts.push_back(at_most("kernel_phase_chance" + tag,
+                                   "fits the training set while test accuracy stays near chance (L2-margin classifier)",
+                                   acc_at_fit, in.param("max_acc_at_fit", 0.7), "test accuracy at t_fit"));
+    out.verdicts.push_back(at_least("late_generalization" + tag,
+                                    "test accuracy reaches 99% long after fitting: t_gen / t_fit",
+                                    t_gen / t_fit, in.param("min_ratio", 100), fmt::format("{} / {}", num(t_gen), num(t_fit))));
+    out.verdicts.push_back(transition_verdict("transition_time" + tag, t_gen, t_star, in.param("t_star_lo", 0.5),
+                                              in.param("t_star_hi", 2.0), "t_gen"));
+    out.verdicts.push_back(at_least("dense_in_kernel_phase" + tag,
+                                    "the kernel-phase weights are dense: |w|_1/|w|_2 at t_fit far above sqrt(k)",
+                                    l1l2_fit / std::sqrt(k), in.param("min_dense_factor", 10), "(|w|_1/|w|_2) / sqrt(k)"));
+    out.verdicts.push_back(at_most("sparse_at_end" + tag,
+                                   "the rich phase finds the k-sparse max-L1-margin classifier: |w|_1/|w|_2 -> sqrt(k)",
+                                   l1l2_end / std::sqrt(k), in.param("max_sparse_factor", 1.2), "(|w|_1/|w|_2) / sqrt(k)"));
+    out.verdicts.push_back(at_least("aligned_with_teacher" + tag, "w aligns with the teacher w*: final cos(w, w*)",
+                                    cos_end, in.param("min_cos", 0.95), "cos(w, w*)"));
+    out.measured.push_back(fmt::format("{}: t_fit {}, t_gen {}, t* = ln(alpha)/(eta lambda) = {}, test acc at t_fit {}, "
+                                       "|w|_1/|w|_2 {} -> {} (sqrt(k) = {}), cos(w, w*) -> {}",
+                                       run.name, num(t_fit), num(t_gen), num(t_star), num(acc_at_fit), num(l1l2_fit),
+                                       num(l1l2_end), num(std::sqrt(k)), num(cos_end)));
+  }
+  if (!in.runs.empty()) {
+    add_curve_figure(figs, "ly4_accuracy", "LY-4: train and test accuracy of the diagonal net; dashed: t* = ln(alpha)/(eta lambda)",
+                     in.runs, {"acc_train", "acc_test"}, {"train", "test"}, false, lyu_t_star(in.runs[0]), "t*");
+    add_curve_figure(figs, "ly4_sparsity", "LY-4: |w|_1/|w|_2 (sparsity; sqrt(3) = 1.73 for the teacher) and cos(w, w*)",
+                     in.runs, {"w_l1_over_l2", "cos_w_star"}, {"|w|_1/|w|_2", "cos(w, w*)"}, true,
+                     lyu_t_star(in.runs[0]), "t*");
+  }
+  return out;
+}
+
+CheckOutput check_ly_misgrokking(const CheckInput& in, plot::FigureSet* figs) {
+  CheckOutput out;
+  for (const auto& run : in.runs) {
+    const std::string tag = in.runs.size() > 1 ? " " + run_label(run) : "";
+    const double t_fit = run.clock_step("t_fit"), t_star = lyu_t_star(run);
+    const auto step = run.column("step"), acc = run.column("acc_test"), acc_train = run.column("acc_train");
+    const double acc_fit = value_at_step(run, "acc_test", t_fit), acc_end = acc.empty() ? kNaN : acc.back();
+    const double l1l2_fit = value_at_step(run, "w_l1_over_l2", t_fit);
+    const double l1l2_end = run.column("w_l1_over_l2").empty() ? kNaN : run.column("w_l1_over_l2").back();
+    // The drop: first evaluation after t_fit with test accuracy below the midpoint of its t_fit and final values.
+    std::vector<double> tail_steps, tail_acc;
+    for (size_t i = 0; i < step.size() && i < acc.size(); ++i)
+      if (step[i] >= t_fit) tail_steps.push_back(step[i]), tail_acc.push_back(acc[i]);
+    const double t_drop = crossing_x(tail_steps, tail_acc, 0.5 * (acc_fit + acc_end), true);
+    out.verdicts.push_back(at_least("kernel_phase_generalizes" + tag,
+                                    "the kernel (max-L2-margin) solution generalizes: test accuracy at t_fit", acc_fit,
+                                    in.param("min_acc_at_fit", 0.95), "test accuracy at t_fit"));
+    out.verdicts.push_back(at_most("misgrokking" + tag, "later the test accuracy falls toward chance (0.5)", acc_end,
+                                   in.param("max_acc_end", 0.75), "final test accuracy"));
+    out.verdicts.push_back(at_least("still_fits" + tag, "while the training set stays fitted: final train accuracy",
+                                    acc_train.empty() ? kNaN : acc_train.back(), 1.0, "final train accuracy"));
+    out.verdicts.push_back(at_most("turns_sparse" + tag,
+                                   "the late solution is the sparse max-L1-margin one: |w|_1/|w|_2 end / at t_fit",
+                                   l1l2_end / l1l2_fit, in.param("max_sparsity_ratio", 0.1),
+                                   fmt::format("{} / {}", num(l1l2_end), num(l1l2_fit))));
+    out.verdicts.push_back(transition_verdict("transition_time" + tag, t_drop, t_star, in.param("t_star_lo", 0.3),
+                                              in.param("t_star_hi", 3.0), "the drop of test accuracy"));
+    out.measured.push_back(fmt::format("{}: t_fit {}, test accuracy {} at t_fit -> {} at the end (drop at step {}, t* = {}), "
+                                       "|w|_1/|w|_2 {} -> {}, cos(w, w*) -> {}",
+                                       run.name, num(t_fit), num(acc_fit), num(acc_end), num(t_drop), num(t_star),
+                                       num(l1l2_fit), num(l1l2_end),
+                                       num(run.column("cos_w_star").empty() ? kNaN : run.column("cos_w_star").back())));
+  }
+  if (!in.runs.empty()) {
+    add_curve_figure(figs, "ly5_accuracy", "LY-5: train and test accuracy (misgrokking); dashed: t* = ln(alpha)/(eta lambda)",
+                     in.runs, {"acc_train", "acc_test"}, {"train", "test"}, false, lyu_t_star(in.runs[0]), "t*");
+    add_curve_figure(figs, "ly5_sparsity", "LY-5: |w|_1/|w|_2 and cos(w, w*) of the diagonal net", in.runs,
+                     {"w_l1_over_l2", "cos_w_star"}, {"|w|_1/|w|_2", "cos(w, w*)"}, true, lyu_t_star(in.runs[0]), "t*");
+  }
+  return out;
+}
+
+CheckOutput check_ly_matrix(const CheckInput& in, plot::FigureSet* figs) {
+  CheckOutput out;
+  for (const auto& run : in.runs) {
+    const std::string tag = in.runs.size() > 1 ? " " + run_label(run) : "";
+    const auto step = run.column("step"), test = run.column("loss_test"), srank = run.column("srank_W");
+    const double t_star = lyu_t_star(run);
+    const double t_fit_loss = run.clock_step("t_cls(0.001)");
+    // Plateau: the median test loss over the evaluations in [t_fit, t*/10].
+    std::vector<double> plateau_values;
+    for (size_t i = 0; i < step.size() && i < test.size(); ++i)
+      if (step[i] >= t_fit_loss && step[i] <= t_star / 10) plateau_values.push_back(test[i]);
+    std::sort(plateau_values.begin(), plateau_values.end());
+    const double plateau = plateau_values.empty() ? kNaN : plateau_values[plateau_values.size() / 2];
+    const double predicted = zero_fill_mse(run);
+    const double t_half = crossing_x(step, test, plateau / 2, true);
+    const double end = test.empty() ? kNaN : test.back(), srank_end = srank.empty() ? kNaN : srank.back();
+    out.verdicts.push_back(at_most("fast_fit" + tag, "train MSE falls below 1e-3 long before t* (steps / t*)",
+                                   t_fit_loss / t_star, in.param("max_fit_fraction", 0.01),
+                                   fmt::format("t_cls(0.001) / t* = {} / {}", num(t_fit_loss), num(t_star))));
+    out.verdicts.push_back(within_relative("kernel_plateau" + tag,
+                                           fmt::format("kernel phase fills unobserved cells with 0: test MSE plateau = "
+                                                       "mean X*^2 over unobserved, unmirrored test cells (tolerance {})",
+                                                       num(in.param("plateau_tol", 0.1))),
+                                           plateau, predicted, in.param("plateau_tol", 0.1), "MSE"));
+    out.verdicts.push_back(transition_verdict("transition_time" + tag, t_half, t_star, in.param("t_star_lo", 0.5),
+                                              in.param("t_star_hi", 3.0), "test MSE at half its plateau"));
+    out.verdicts.push_back(at_most("rich_phase_recovers" + tag,
+                                   "the min-nuclear-norm completion recovers X*: final test MSE / plateau", end / plateau,
+                                   in.param("max_end_fraction", 0.05), fmt::format("{} / {}", num(end), num(plateau))));
+    out.verdicts.push_back(at_most("low_rank_end" + tag, "the completion has the rank of X* (1): final srank(W)",
+                                   srank_end, in.param("max_srank_end", 1.2), "srank(W)"));
+    out.measured.push_back(fmt::format("{}: test MSE plateau {} (zero-fill prediction {}), half-plateau step {}, t* = {}, "
+                                       "final test MSE {}, srank(W) {} -> {}, nuc(W) -> {}",
+                                       run.name, num(plateau), num(predicted), num(t_half), num(t_star), num(end),
+                                       num(srank.empty() ? kNaN : srank.front()), num(srank_end),
+                                       num(run.column("nuc_W").empty() ? kNaN : run.column("nuc_W").back())));
+  }
+  if (!in.runs.empty()) {
+    add_curve_figure(figs, "ly6_loss", "LY-6: train and test MSE of matrix completion; dashed: t* = ln(alpha)/(eta lambda)",
+                     in.runs, {"loss_train", "loss_test"}, {"train MSE", "test MSE"}, true, lyu_t_star(in.runs[0]), "t*");
+    add_curve_figure(figs, "ly6_rank", "LY-6: stable rank and nuclear norm of W = UU^T - VV^T",
+                     in.runs, {"srank_W", "nuc_W"}, {"srank(W)", "nuc(W)"}, true, lyu_t_star(in.runs[0]), "t*");
+  }
+  return out;
+}
+
+}  // namespace detail
+}  // namespace grokscope::reproduce

@@ -1,0 +1,107 @@
+// `grokscope theory isolated`: a small isolated-dynamics run writes a run directory whose metrics show the train
+// loss at zero and the test accuracy rising; bad keys are one-line errors with exit status 2.
+#include <gtest/gtest.h>
+
+#include <sys/wait.h>
+
+#include <algorithm>
+#include <array>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+namespace fs = std::filesystem;
+
+namespace {
+
+struct Result {
+  int code = -1;
+  std::string out;  // stdout and stderr together
+};
+
+Result run_cli(const std::string& args) {
+  const std::string cmd = std::string(GROKSCOPE_CLI) + " " + args + " 2>&1";
+  Result r;
+  FILE* pipe = popen(cmd.c_str(), "r");
+  if (!pipe) return r;
+  std::array<char, 4096> buf{};
+  size_t got = 0;
+  while ((got = fread(buf.data(), 1, buf.size(), pipe)) > 0) r.out.append(buf.data(), got);
+  const int status = pclose(pipe);
+  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return r;
+}
+
+std::string slurp(const fs::path& p) {
+  std::ifstream in(p);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+class TheoryCli : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() /
+           ("grokscope_theory_cli_" + std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+  fs::path dir_;
+};
+
+// The small setting of IsolatedDynamics.SmallRunGroks (p = 23, width 256, eta = 1e-2), cut at 200 steps.
+TEST_F(TheoryCli, IsolatedWritesARunDirectory) {
+  const fs::path out = dir_ / "iso";
+  const std::string sets = "--set isolated.p=23 --set width=256 --set lr=1e-2 --set steps=200 --set eval_every=50";
+  const Result r = run_cli("theory isolated " + sets + " --out " + out.string());
+  ASSERT_EQ(r.code, 0) << r.out;
+  EXPECT_NE(r.out.find("t_gen"), std::string::npos) << r.out;
+  for (const char* f : {"config.toml", "theory.toml", "metrics.csv", "summary.json", "split.npz", "params_init.npz",
+                        "params_final.npz"})
+    EXPECT_TRUE(fs::exists(out / f)) << f;
+  const nlohmann::json summary = nlohmann::json::parse(slurp(out / "summary.json"));
+  EXPECT_EQ(summary["status"], "completed");
+  EXPECT_EQ(summary["theory"]["instrument"], "isolated");
+  EXPECT_EQ(summary["theory"]["config"]["p"], 23);
+  EXPECT_EQ(summary["final"]["loss_train"].get<double>() < 1e-20, true);
+  EXPECT_GE(summary["final"]["acc_test"].get<double>(), 0.9);
+  // metrics.csv: header and steps 0, 50, 100, 150, 200.
+  std::istringstream csv(slurp(out / "metrics.csv"));
+  std::string header, line;
+  std::getline(csv, header);
+  EXPECT_EQ(header.rfind("step,time,loss_train,acc_train,loss_test,acc_test", 0), 0u) << header;
+  int rows = 0;
+  while (std::getline(csv, line)) ++rows;
+  EXPECT_EQ(rows, 5);
+  // theory.toml reruns the same instrument.
+  const Result again = run_cli("theory isolated " + (out / "theory.toml").string() + " --set steps=0 -q --out " +
+                               (dir_ / "again").string());
+  ASSERT_EQ(again.code, 0) << again.out;
+  EXPECT_EQ(again.out, "");
+  const nlohmann::json s2 = nlohmann::json::parse(slurp(dir_ / "again" / "summary.json"));
+  EXPECT_EQ(s2["theory"]["config"]["width"], 256);
+  // An existing run is not replaced without --force.
+  EXPECT_EQ(run_cli("theory isolated --set steps=0 --out " + out.string()).code, 2);
+}
+
+TEST_F(TheoryCli, IsolatedBadInputIsOneLineWithExitCode2) {
+  const fs::path out = dir_ / "bad";
+  for (const std::string& set : {"--set isolated.widht=3", "--set width=100", "--set op=sub", "--set lr=-1"}) {
+    const Result r = run_cli("theory isolated " + set + " --out " + out.string());
+    EXPECT_EQ(r.code, 2) << set << ": " << r.out;
+    EXPECT_NE(r.out.find("isolated."), std::string::npos) << r.out;
+    EXPECT_EQ(std::count(r.out.begin(), r.out.end(), '\n'), 1) << r.out;
+    EXPECT_FALSE(fs::exists(out)) << "nothing is written on bad input";
+  }
+  EXPECT_EQ(run_cli("theory").code, 2);   // an instrument is required
+  const Result help = run_cli("theory isolated --help");
+  EXPECT_EQ(help.code, 0);
+  EXPECT_NE(help.out.find("--set"), std::string::npos);
+}
+
+}  // namespace
