@@ -15,6 +15,15 @@ Modes:
   tgen   trains on the config's evaluation schedule (log or linear, same formula as src/train/eval_schedule.cpp) and
          stops at the first evaluation with test accuracy >= eval.acc_threshold (t_gen); prints JSON with the
          step and the wall time, evaluation included.
+Zoo models (speed mode only):
+  diagonal              f = X (u^2 - v^2) (depth 2), logistic loss softplus(-y f); u, v from params_init.npz. The
+                        n x d training matrix is not in the run directory, so it is drawn here with the same shape and
+                        distribution (standard normal; labels sign(X w*) with w* from split.npz): same arithmetic per
+                        step, not the same numbers.
+  matrix_factorization  f(i, j) = <U_i, U_j> - <V_i, V_j>, squared loss on the training cells of split.npz against
+                        X* (same data and initial parameters as grokscope).
+CPU time: speed mode also reports cpu_seconds (process CPU time of the timed steps) and cpu_steps_per_second, which
+on a shared machine measure a 1-thread run's cost independently of time-sharing with other processes.
 Threads: --threads T sets torch.set_num_threads(T); the caller should also set OMP_NUM_THREADS and
 OPENBLAS_NUM_THREADS (PyTorch 1.13 from Debian does its GEMMs in OpenBLAS, whose thread count torch does not set).
 """
@@ -114,6 +123,49 @@ class Mlp(torch.nn.Module):
                 return z
 
 
+class Diagonal(torch.nn.Module):
+    def __init__(self, cfg, params, dtype):
+        super().__init__()
+        if int(cfg["model"]["depth"]) != 2:
+            raise SystemExit("torch_train.py: the diagonal net is implemented for depth 2 only")
+        self.u = torch.nn.Parameter(torch.tensor(params["u"], dtype=dtype))
+        self.v = torch.nn.Parameter(torch.tensor(params["v"], dtype=dtype))
+
+    def forward(self, x):
+        return x @ ((self.u - self.v) * (self.u + self.v))
+
+
+class Factorization(torch.nn.Module):
+    def __init__(self, params, dtype):
+        super().__init__()
+        self.U = torch.nn.Parameter(torch.tensor(params["U"], dtype=dtype))
+        self.V = torch.nn.Parameter(torch.tensor(params["V"], dtype=dtype))
+
+    def forward(self, ij):
+        i, j = ij[:, 0], ij[:, 1]
+        return (self.U[i] * self.U[j]).sum(dim=1) - (self.V[i] * self.V[j]).sum(dim=1)
+
+
+def zoo_setup(cfg, split, params, dtype):
+    """(model, train_input, loss_fn) of a zoo run."""
+    kind = cfg["model"]["kind"]
+    if kind == "diagonal":
+        model = Diagonal(cfg, params, dtype)
+        n, d = int(cfg["task"]["n_train"]) or 256, int(cfg["task"]["d"])
+        gen = torch.Generator().manual_seed(0)
+        x = torch.randn(n, d, generator=gen, dtype=dtype)
+        y = torch.sign(x @ torch.tensor(split["w_star"], dtype=dtype))
+        return model, x, lambda f: F.softplus(-y * f).mean()
+    if kind == "matrix_factorization":
+        model = Factorization(params, dtype)
+        d = int(params["U"].shape[0])
+        cells = torch.tensor(split["train_cells"])
+        ij = torch.stack([cells // d, cells % d], dim=1)
+        target = torch.tensor(split["X_star"], dtype=dtype).reshape(-1)[cells]
+        return model, ij, lambda f: F.mse_loss(f, target)
+    raise SystemExit(f"torch_train.py: model.kind {kind} not implemented")
+
+
 def make_optimizer(cfg, params):
     o = cfg["optim"]
     if o.get("groups"):
@@ -140,6 +192,8 @@ def main():
 
     torch.set_num_threads(args.threads)
     cfg, split, params = load_run(args.run_dir)
+    if cfg["model"].get("kind", "mlp") != "mlp":
+        return zoo_main(args, cfg, split, params)
     if cfg["loss"]["kind"] != "cross_entropy" or int(cfg["train"]["batch_size"]) != 0:
         raise SystemExit("torch_train.py: only full-batch cross-entropy is implemented")
     dtype = torch.float64 if cfg["train"]["dtype"] == "f64" else torch.float32
@@ -179,11 +233,12 @@ def main():
     if args.mode == "speed":
         for _ in range(args.warmup):
             train_step()
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         for _ in range(args.steps):
             _, loss = train_step()
-        dt = time.perf_counter() - t0
-        result.update(steps=args.steps, seconds=dt, steps_per_second=args.steps / dt, final_loss=float(loss))
+        dt, cpu = time.perf_counter() - t0, time.process_time() - c0
+        result.update(steps=args.steps, seconds=dt, steps_per_second=args.steps / dt, final_loss=float(loss),
+                      cpu_seconds=cpu, cpu_steps_per_second=args.steps / cpu)
     else:
         total = args.max_steps or int(cfg["train"]["steps"])
         schedule = set(eval_steps(cfg["eval"], total))
@@ -208,6 +263,34 @@ def main():
         result.update(t_gen_step=t_gen, steps=step, seconds=dt, evals=evals, eval_seconds=eval_seconds,
                       steps_per_second=step / dt if dt > 0 else 0.0)
     result["max_rss_kib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    json.dump(result, sys.stdout)
+    sys.stdout.write("\n")
+
+
+def zoo_main(args, cfg, split, params):
+    if args.mode != "speed":
+        raise SystemExit("torch_train.py: zoo models support --mode speed only")
+    dtype = torch.float64 if cfg["train"]["dtype"] == "f64" else torch.float32
+    model, x, loss_fn = zoo_setup(cfg, split, params, dtype)
+    opt = make_optimizer(cfg, model.parameters())
+
+    def train_step():
+        opt.zero_grad(set_to_none=True)
+        loss = loss_fn(model(x))
+        loss.backward()
+        opt.step()
+        return loss
+
+    for _ in range(args.warmup):
+        train_step()
+    t0, c0 = time.perf_counter(), time.process_time()
+    for _ in range(args.steps):
+        loss = train_step()
+    dt, cpu = time.perf_counter() - t0, time.process_time() - c0
+    result = {"cpu_seconds": cpu, "cpu_steps_per_second": args.steps / cpu,"model": cfg["model"]["kind"], "threads": args.threads, "torch": torch.__version__,
+              "dtype": str(dtype).replace("torch.", ""), "steps": args.steps, "seconds": dt,
+              "steps_per_second": args.steps / dt, "final_loss": float(loss),
+              "max_rss_kib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}
     json.dump(result, sys.stdout)
     sys.stdout.write("\n")
 
