@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# The grokscope benchmark, one command (after scripts/install-deps.sh bench; `make bench` does both):
+#   1. builds grokscope with GROKSCOPE_BUILD_BENCH=ON in its own build directory (build-bench-run/),
+#   2. measures the machine's sgemm rate through grokscope's GEMM seam (grokscope_gemm_peak),
+#   3. runs the Google Benchmark micro-benchmarks of the step's kernels (grokscope_micro),
+#   4. runs the end-to-end comparison with PyTorch (bench/compare.py): Lyu setup at widths 128/512/1024, the demo
+#      configuration to t_gen, a diagonal-net and a matrix-completion setup.
+# Writes bench/results/ (gemm_peak.json, micro.txt, bench-<date>.{txt,json}, latest.txt) and the table block of
+# docs/performance.md. Takes about 10-15 minutes on a 2-core machine. Environment: BENCH_BUILD_DIR (build folder),
+# BENCH_REPEATS (repeats per measurement, default 2), BENCH_ONLY (subset, e.g. "lyu1024,demo"), BENCH_SKIP_MICRO=1, BENCH_NO_BUILD=1 (use the
+# binaries already in the build folder),
+# BENCH_TORCH_CORETYPE (OPENBLAS_CORETYPE for the PyTorch side), BENCH_DEMO_THREADS (grokscope train.threads of the
+# demo run; default all cores). OPENBLAS_CORETYPE, if set, applies to both sides.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+build="${BENCH_BUILD_DIR:-build-bench-run}"
+results=bench/results
+mkdir -p "$results"
+
+if [ "${BENCH_NO_BUILD:-0}" != 1 ]; then
+  echo "== build ($build)" >&2
+  cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release -DGROKSCOPE_BUILD_BENCH=ON > /dev/null
+  cmake --build "$build" -j "$(nproc)" --target grokscope_cli grokscope_micro grokscope_gemm_peak > "$results/build.log"
+fi
+
+echo "== load: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
+echo "== sgemm peak" >&2
+"$build/bench/grokscope_gemm_peak" "$(nproc)" > "$results/gemm_peak.json"
+cat "$results/gemm_peak.json" >&2
+
+if [ "${BENCH_SKIP_MICRO:-0}" != 1 ]; then
+  echo "== micro-benchmarks" >&2
+  "$build/bench/grokscope_micro" --benchmark_min_time=0.05 | tee "$results/micro.txt" >&2
+fi
+
+echo "== end-to-end comparison with PyTorch" >&2
+args=(--grokscope "$build/grokscope" --peak "$results/gemm_peak.json" --work "$build/bench-runs"
+      --repeats "${BENCH_REPEATS:-2}")
+[ -n "${BENCH_ONLY:-}" ] && args+=(--only "$BENCH_ONLY")
+[ -n "${BENCH_TORCH_CORETYPE:-}" ] && args+=(--torch-coretype "$BENCH_TORCH_CORETYPE")
+[ -n "${BENCH_DEMO_THREADS:-}" ] && args+=(--demo-threads "$BENCH_DEMO_THREADS")
+/usr/bin/python3 bench/compare.py "${args[@]}" | tee "$results/table.txt"
