@@ -91,7 +91,7 @@ TEST_F(TheoryCli, IsolatedWritesARunDirectory) {
 
 TEST_F(TheoryCli, IsolatedBadInputIsOneLineWithExitCode2) {
   const fs::path out = dir_ / "bad";
-  for (const std::string& set : {"--set isolated.widht=3", "--set width=100", "--set op=sub", "--set lr=-1"}) {
+  for (const std::string set : {"--set isolated.widht=3", "--set width=100", "--set op=sub", "--set lr=-1"}) {
     const Result r = run_cli("theory isolated " + set + " --out " + out.string());
     EXPECT_EQ(r.code, 2) << set << ": " << r.out;
     EXPECT_NE(r.out.find("isolated."), std::string::npos) << r.out;
