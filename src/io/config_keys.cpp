@@ -41,6 +41,7 @@ constexpr auto all_values(LossKind) {
 }
 constexpr auto all_values(MseReduction) { return std::array{MseReduction::mean, MseReduction::sum_classes}; }
 constexpr auto all_values(OptimKind) { return std::array{OptimKind::sgd, OptimKind::adam, OptimKind::adamw}; }
+constexpr auto all_values(LrSchedule) { return std::array{LrSchedule::constant, LrSchedule::loss_scaled}; }
 constexpr auto all_values(Dtype) { return std::array{Dtype::f32, Dtype::f64}; }
 constexpr auto all_values(EvalScheduleKind) { return std::array{EvalScheduleKind::log, EvalScheduleKind::linear}; }
 
@@ -308,6 +309,7 @@ constexpr Key<RunConfig> kOptim[] = {
     {"betas", KeyType::float_pair, &no_choices, &read_betas, &betas_toml, &betas_json},
     key<&OptimConfig::eps>("eps"),
     key<&OptimConfig::warmup_steps>("warmup_steps"),
+    key<&OptimConfig::schedule>("schedule"),
     {"groups", KeyType::groups, &no_choices, &read_groups, &groups_toml, &groups_json},  // written last
 };
 

@@ -98,6 +98,14 @@ const char* to_string(OptimKind v) {
   return "?";
 }
 
+const char* to_string(LrSchedule v) {
+  switch (v) {
+    case LrSchedule::constant: return "constant";
+    case LrSchedule::loss_scaled: return "loss_scaled";
+  }
+  return "?";
+}
+
 const char* to_string(EvalScheduleKind v) {
   switch (v) {
     case EvalScheduleKind::log: return "log";
@@ -413,6 +421,24 @@ void validate_optim(const OptimConfig& o) {
   }
 }
 
+// optim.schedule = "loss_scaled" (Lyu et al. App. B.1): GD on log L, so plain SGD, no weight decay, cross-entropy.
+void validate_schedule(const RunConfig& c) {
+  const OptimConfig& o = c.optim;
+  if (o.schedule != LrSchedule::loss_scaled) return;
+  const std::string key = "optim.schedule", value = quoted(to_string(o.schedule));
+  if (c.loss.kind != LossKind::cross_entropy)
+    fail(key, value, fmt::format("needs loss.kind = \"cross_entropy\", not {}", quoted(to_string(c.loss.kind))));
+  if (o.kind != OptimKind::sgd)
+    fail(key, value, fmt::format("needs optim.kind = \"sgd\" (the step is lr / L times the gradient), not {}",
+                                 quoted(to_string(o.kind))));
+  if (o.weight_decay != 0)
+    fail(key, value, fmt::format("needs optim.weight_decay = 0 (no weight decay), not {}", num(o.weight_decay)));
+  for (const auto& [name, group] : o.groups)
+    if (group.weight_decay && *group.weight_decay != 0)
+      fail(key, value, fmt::format("needs no weight decay, but optim.groups.{}.weight_decay = {}", name,
+                                   num(*group.weight_decay)));
+}
+
 void validate_train(const TrainConfig& t) {
   require_nonnegative("train.steps", t.steps);
   require_nonnegative("train.batch_size", t.batch_size);
@@ -447,6 +473,7 @@ void validate(const RunConfig& config) {
   validate_model(config.model);
   validate_compatibility(config);
   validate_optim(config.optim);
+  validate_schedule(config);
   validate_train(config.train);
   validate_eval(config.eval);
 }

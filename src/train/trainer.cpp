@@ -2,17 +2,22 @@
 // Step s means "after s optimizer updates"; the evaluation at step s measures the parameters theta_s. In full-batch
 // mode the training forward pass at theta_s also provides the train metrics of that evaluation (no extra pass), and
 // the gradient it leaves behind is the one probes see.
+// optim.schedule = "loss_scaled" (Lyu et al. App. B.1): the gradient is that of log L (= grad L / L, nn/log_loss.h), so
+// the optimizer's step is lr / L times grad L, and the time sum_t lr / L_t is accumulated as its log (log-add-exp).
 #include "grokscope/train/trainer.h"
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstring>
+#include <limits>
 
 #include "batches.h"
 #include "grokscope/core/error.h"
 #include "grokscope/kernels/blas.h"
+#include "grokscope/nn/log_loss.h"
 #include "grokscope/nn/model_factory.h"
 #include "grokscope/nn/objective.h"
 #include "grokscope/nn/param_export.h"
@@ -60,6 +65,10 @@ class TrainingRun {
 
     const Dataset<T>& train = data_.train;
     full_batch_ = config.train.batch_size == 0 || config.train.batch_size >= train.n;
+    if (loss_scaled_ && !full_batch_)
+      throw ConfigError("train.batch_size", std::to_string(config.train.batch_size),
+                        fmt::format("optim.schedule = \"loss_scaled\" needs the full batch ({} training rows)",
+                                    train.n));
     const int64_t train_rows = full_batch_ ? train.n : config.train.batch_size;
     train_ws_ = model_->make_workspace(train_rows);
     d_out_.resize(static_cast<size_t>(train_rows * model_->output_dim()));
@@ -71,6 +80,7 @@ class TrainingRun {
     test_eval_ = std::make_unique<detail::SetEvaluator<T>>(*model_, data_.test, config.loss, data_.target);
 
     columns_ = {"step", "time", "loss_train", "acc_train", "margin_train", "loss_test", "acc_test", "margin_test"};
+    if (loss_scaled_) columns_.insert(columns_.end(), {"log_time", "log_loss_train"});
     for (const auto& p : layout.params()) columns_.push_back("norm_" + p.name);
     columns_.push_back("norm_total");
     for (const auto& probe : probes_)
@@ -130,7 +140,10 @@ class TrainingRun {
       have_good = true;
       const double mult = lr_multiplier(step);
       optimizer_->step(params_.data(), grads_.data(), mult);
-      add_time(config_.optim.lr * mult);
+      if (loss_scaled_)
+        add_log_time(std::log(config_.optim.lr * mult) - log_loss_train_);
+      else
+        add_time(config_.optim.lr * mult);
 
       const auto now = WallClock::now();
       if (now - last_progress > std::chrono::milliseconds(250)) {
@@ -168,7 +181,13 @@ class TrainingRun {
     time_comp_ += std::abs(time_) >= std::abs(dt) ? (time_ - t) + dt : (dt - t) + time_;
     time_ = t;
   }
-  double time() const { return time_ + time_comp_; }
+  double time() const { return loss_scaled_ ? std::exp(log_time_) : time_ + time_comp_; }
+  // log(time) += log(dt) in log space: log(e^x + e^y) = max + log1p(e^{-|x - y|}).
+  void add_log_time(double log_dt) {
+    if (log_dt == -std::numeric_limits<double>::infinity()) return;
+    const double hi = std::max(log_time_, log_dt), lo = std::min(log_time_, log_dt);
+    log_time_ = hi + std::log1p(std::exp(lo - hi));
+  }
 
   double lr_multiplier(int64_t step) const {
     const int64_t w = config_.optim.warmup_steps;
@@ -180,8 +199,11 @@ class TrainingRun {
   BatchStats forward_backward() {
     const detail::LabeledBatch<T> b = full_batch_ ? detail::whole(data_.train) : sampler_->next();
     const T* out = model_->forward(params_.data(), b.x, *train_ws_);
-    const BatchStats stats = compute_objective<T>(config_.loss, data_.target, out, b.x.n, model_->output_dim(),
-                                                  b.labels, b.targets, d_out_.data());
+    const BatchStats stats =
+        loss_scaled_ ? cross_entropy_log_loss<T>(out, b.x.n, model_->output_dim(), b.labels, d_out_.data(),
+                                                 &log_loss_train_)
+                     : compute_objective<T>(config_.loss, data_.target, out, b.x.n, model_->output_dim(), b.labels,
+                                            b.targets, d_out_.data());
     if (std::isfinite(stats.loss)) model_->backward(params_.data(), b.x, d_out_.data(), grads_.data(), *train_ws_);
     return stats;
   }
@@ -207,6 +229,7 @@ class TrainingRun {
     std::vector<double> row = {static_cast<double>(step), time(),   train.loss,     train.accuracy(),
                                train.min_margin,           test.loss, test.accuracy(), test.min_margin};
     if (data_.target == TargetKind::regression) row[3] = row[6] = std::nan("");
+    if (loss_scaled_) row.insert(row.end(), {log_time_, log_loss_train_});  // log_loss_train_ is that of theta_step
     double total_sq = 0.0;
     for (const auto& p : model_->layout().params()) {
       double sq = 0.0;
@@ -254,6 +277,8 @@ class TrainingRun {
   BatchStats evaluate_train_full() {
     const detail::LabeledBatch<T> b = detail::whole(data_.train);
     const T* out = model_->forward(params_.data(), b.x, *train_ws_);
+    if (loss_scaled_)
+      return cross_entropy_log_loss<T>(out, b.x.n, model_->output_dim(), b.labels, nullptr, &log_loss_train_);
     return compute_objective<T>(config_.loss, data_.target, out, b.x.n, model_->output_dim(), b.labels, b.targets,
                                 nullptr);
   }
@@ -275,6 +300,7 @@ class TrainingRun {
   }
 
   const RunConfig& config_;
+  const bool loss_scaled_ = config_.optim.schedule == LrSchedule::loss_scaled;
   RunObserver& observer_;
   TaskData<T> data_;
   std::unique_ptr<Model<T>> model_;
@@ -293,6 +319,8 @@ class TrainingRun {
   std::vector<std::vector<double>> history_;  // every metrics row, for the post-hoc clock analysis
   EvalPoint last_;
   double time_ = 0.0, time_comp_ = 0.0;
+  double log_time_ = -std::numeric_limits<double>::infinity();  // loss_scaled: log of sum_t lr / L_t
+  double log_loss_train_ = std::nan("");                          // loss_scaled: log L of the last train pass
   double eval_seconds_ = 0.0;
   int64_t held_since_ = -1;
 };

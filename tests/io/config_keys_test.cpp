@@ -55,13 +55,25 @@ TEST(ConfigToml, NewKeysDefaults) {
   EXPECT_TRUE(c.model.init_values.empty());
   EXPECT_EQ(c.eval.fit_loss, 1e-4);
   EXPECT_FALSE(c.eval.record_trajectory);
+  EXPECT_EQ(c.optim.schedule, LrSchedule::constant);
   const std::string text = to_toml(c);
   for (const char* part : {"[task]\nkind = \"modular\"\nop = \"add\"", "[model]\nkind = \"mlp\"\nhidden = [256]",
                            "\nd = 0\n", "n_classes = 0", "n_test = 0", "sparsity = 3", "margin = 0.0",
                            "ground_truth = \"multiplication\"", "rank = 1", "toy = \"one_plus_one\"",
                            "embedding_dim = 128", "depth = 2", "init_noise = 0.0", "init_values = []",
-                           "fit_loss = 0.0001", "gen_loss = 0.001", "record_trajectory = false"})
+                           "fit_loss = 0.0001", "gen_loss = 0.001", "record_trajectory = false",
+                           "warmup_steps = 0\nschedule = \"constant\""})
     EXPECT_NE(text.find(part), std::string::npos) << part << "\n" << text;
+}
+
+// optim.schedule (the loss-scaled schedule of Lyu et al. App. B.1): from a file, from --set, round trip, bad value.
+TEST(ConfigToml, OptimSchedule) {
+  const RunConfig c = parse("[optim]\nkind = \"sgd\"\nschedule = \"loss_scaled\"\n");
+  EXPECT_EQ(c.optim.schedule, LrSchedule::loss_scaled);
+  expect_same(parse("", {"optim.kind=sgd", "optim.schedule=loss_scaled"}), c);
+  expect_same(parse_run_config(to_toml(c), {}, ""), c);
+  EXPECT_NE(to_toml(c).find("schedule = \"loss_scaled\""), std::string::npos);
+  expect_error("", {"optim.schedule=loss"}, {"optim.schedule", "loss", "constant, loss_scaled"});
 }
 
 TEST(ConfigToml, RoundTripNewKeys) {

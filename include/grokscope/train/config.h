@@ -21,6 +21,9 @@ enum class InitKind { he, lecun, normal, torch_default };
 enum class LossKind { cross_entropy, mse, logistic, squared };
 enum class MseReduction { mean, sum_classes };      // mean over n*C elements (PyTorch MSELoss), or sum over classes, mean over samples
 enum class OptimKind { sgd, adam, adamw };
+// constant: the lr of the config (times the warmup multiplier). loss_scaled: lr / L(theta_t) with L the full-batch
+// training loss, evaluated in log space (Lyu et al. App. B.1; no weight decay, cross-entropy, SGD).
+enum class LrSchedule { constant, loss_scaled };
 enum class EvalScheduleKind { log, linear };
 // Data of a run (see docs/config.md and data/): the modular tables, or the synthetic data of the theory papers.
 enum class TaskKind { modular, teacher_classes, sparse_linear, gaussian_margin, matrix_completion, toy_regression };
@@ -89,6 +92,7 @@ struct OptimConfig {
   double beta2 = 0.999;
   double eps = 1e-8;
   int64_t warmup_steps = 0;          // lr multiplier min(step / warmup_steps, 1) at 0-based step (Nanda/Power)
+  LrSchedule schedule = LrSchedule::constant;
   std::map<std::string, GroupOverride> groups;
 };
 
@@ -141,6 +145,7 @@ const char* to_string(InitKind v);
 const char* to_string(LossKind v);
 const char* to_string(MseReduction v);
 const char* to_string(OptimKind v);
+const char* to_string(LrSchedule v);
 const char* to_string(EvalScheduleKind v);
 const char* to_string(TaskKind v);
 const char* to_string(ModelKind v);
