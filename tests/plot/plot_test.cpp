@@ -17,36 +17,17 @@
 
 #include "grokscope/plot/gnuplot.h"
 #include "grokscope/plot/report.h"
+#include "cli_runner.h"
 
 namespace {
 
 namespace fs = std::filesystem;
 using namespace grokscope::plot;
 
-struct Result {
-  int code = -1;
-  std::string out;
-};
+using Result = grokscope::test::CliResult;
+Result run(const std::string& args, const std::string& env = "") { return grokscope::test::run_cli(args, env); }
 
-Result run(const std::string& args, const std::string& env = "") {
-  const std::string cmd = env + " " + std::string(GROKSCOPE_CLI) + " " + args + " 2>&1";
-  Result r;
-  FILE* pipe = popen(cmd.c_str(), "r");
-  if (!pipe) return r;
-  std::array<char, 4096> buf{};
-  size_t got = 0;
-  while ((got = fread(buf.data(), 1, buf.size(), pipe)) > 0) r.out.append(buf.data(), got);
-  const int status = pclose(pipe);
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
-}
-
-std::string read(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+std::string read(const fs::path& p) { return grokscope::test::read_file(p); }
 
 // Every src= is inline data, every href= is relative (a figure's SVG, a run's page), no http(s):// anywhere.
 void expect_self_contained(const fs::path& html) {

@@ -15,29 +15,15 @@
 #include "grokscope/reproduce/catalog.h"
 #include "grokscope/reproduce/checks.h"
 #include "grokscope/sweep/grid.h"
+#include "cli_runner.h"
 
 namespace fs = std::filesystem;
 namespace gr = grokscope::reproduce;
 
 namespace {
 
-struct Result {
-  int code = -1;
-  std::string out;
-};
-
-Result run(const std::string& args) {
-  const std::string cmd = std::string(GROKSCOPE_CLI) + " " + args + " 2>&1";
-  Result r;
-  FILE* pipe = popen(cmd.c_str(), "r");
-  if (!pipe) return r;
-  std::array<char, 4096> buf{};
-  size_t got = 0;
-  while ((got = fread(buf.data(), 1, buf.size(), pipe)) > 0) r.out.append(buf.data(), got);
-  const int status = pclose(pipe);
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
-}
+using Result = grokscope::test::CliResult;
+Result run(const std::string& args) { return grokscope::test::run_cli(args); }
 
 const fs::path kCatalog = fs::path(GROKSCOPE_SOURCE_DIR) / "configs" / "reproduce";
 

@@ -19,6 +19,7 @@
 
 #include "grokscope/sweep/index.h"
 #include "grokscope/sweep/record.h"
+#include "cli_runner.h"
 
 extern char** environ;
 
@@ -27,23 +28,8 @@ namespace {
 namespace fs = std::filesystem;
 using namespace grokscope::sweep;
 
-struct Result {
-  int code = -1;
-  std::string out;   // stdout and stderr together
-};
-
-Result run(const std::string& args) {
-  const std::string cmd = std::string(GROKSCOPE_CLI) + " " + args + " 2>&1";
-  Result r;
-  FILE* pipe = popen(cmd.c_str(), "r");
-  if (!pipe) return r;
-  std::array<char, 4096> buf{};
-  size_t got = 0;
-  while ((got = fread(buf.data(), 1, buf.size(), pipe)) > 0) r.out.append(buf.data(), got);
-  const int status = pclose(pipe);
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
-}
+using Result = grokscope::test::CliResult;
+Result run(const std::string& args) { return grokscope::test::run_cli(args); }
 
 int count_lines(const std::string& s) { return static_cast<int>(std::count(s.begin(), s.end(), '\n')); }
 
