@@ -48,18 +48,7 @@ int run_isolated(const IsolatedOptions& opt) {
   const RunSummary summary = theory::simulate_isolated_dynamics(config, observer);
   std::signal(SIGINT, SIG_DFL);
 
-  if (!opt.quiet) {
-    std::printf("run: %s  status: %s (%s)\n", opt.out_dir.c_str(), to_string(summary.status), summary.message.c_str());
-    std::printf("%s", format_clock_table(summary).c_str());
-    std::printf("%lld steps in %.1f s (%.1f steps/s, evaluation %.1f%% of the time)\n",
-                static_cast<long long>(summary.steps_done), summary.timing.seconds, summary.timing.steps_per_second,
-                summary.timing.seconds > 0 ? 100.0 * summary.timing.eval_seconds / summary.timing.seconds : 0.0);
-  }
-  if (summary.status == RunStatus::diverged) {
-    std::fprintf(stderr, "grokscope: run diverged: %s\n", summary.message.c_str());
-    return 1;
-  }
-  return 0;
+  return report_finished_run(opt.out_dir, summary, opt.quiet);
 }
 }  // namespace
 

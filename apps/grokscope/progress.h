@@ -32,4 +32,8 @@ class ProgressObserver : public RunObserver {
 // The human-readable clock table printed after a run.
 std::string format_clock_table(const RunSummary& summary);
 
+// The end of a run on the terminal: unless quiet, the status line, the clock table and the speed; a diverged run
+// adds a line on stderr. Returns the exit status: 1 for a diverged run, else 0.
+int report_finished_run(const std::string& out_dir, const RunSummary& summary, bool quiet);
+
 }  // namespace grokscope::cli
