@@ -3,24 +3,17 @@
 // passed, 1 a verdict failed (or a run did not finish), 2 bad input (unknown ID or scale, a refused --out).
 #include <fmt/format.h>
 
-#include <atomic>
-#include <csignal>
 #include <cstdio>
 #include <memory>
 
 #include "commands.h"
+#include "interrupt.h"
 #include "grokscope/core/error.h"
 #include "grokscope/reproduce/reproduce.h"
 
 namespace grokscope::cli {
 
 namespace {
-std::atomic<bool> g_repro_stop{false};
-extern "C" void on_repro_interrupt(int) {
-  g_repro_stop.store(true);
-  std::signal(SIGINT, SIG_DFL);
-}
-
 struct ReproduceCli {
   std::string id;
   std::string scale = "quick";
@@ -57,7 +50,7 @@ int run_reproduce(const ReproduceCli& opt) {
   ro.out = opt.out_dir;
   ro.force = opt.force;
   ro.workers = opt.workers;
-  ro.stop = &g_repro_stop;
+  ro.stop = &interrupt_flag();
   if (!opt.no_plot) {
     ro.gnuplot = plot::find_gnuplot();
     if (!ro.gnuplot && !opt.quiet)
@@ -82,10 +75,10 @@ int run_reproduce(const ReproduceCli& opt) {
       std::fprintf(stderr, "grokscope: warning: %s\n", e.text.c_str());
     std::fflush(stdout);
   };
-  g_repro_stop.store(false);
-  std::signal(SIGINT, on_repro_interrupt);
-  const reproduce::ReproduceResult r = reproduce::run_reproduction(entry, ro);
-  std::signal(SIGINT, SIG_DFL);
+  const reproduce::ReproduceResult r = [&] {
+    const CatchInterrupt catch_interrupt;
+    return reproduce::run_reproduction(entry, ro);
+  }();
 
   if (!opt.quiet) {
     std::printf("\n%-5s %-40s %s\n", "", "prediction", "measured");
@@ -99,7 +92,7 @@ int run_reproduce(const ReproduceCli& opt) {
                 r.pass() ? "PASS" : "FAIL", passed, r.check.verdicts.size(), r.seconds,
                 (r.out / "reproduce" / "report.md").string().c_str());
   }
-  if (g_repro_stop.load()) {
+  if (interrupt_flag().load()) {
     std::fprintf(stderr, "grokscope: reproduction interrupted; run the same command again to resume\n");
     return 1;
   }

@@ -1,25 +1,18 @@
 // `grokscope sweep`: a grid of runs from a sweep file, resumable, with its index, aggregation, fits and figures.
 #include <fmt/format.h>
 
-#include <atomic>
-#include <csignal>
 #include <cmath>
 #include <cstdio>
 #include <memory>
 
 #include "commands.h"
+#include "interrupt.h"
 #include "grokscope/plot/report.h"
 #include "grokscope/sweep/runner.h"
 
 namespace grokscope::cli {
 
 namespace {
-std::atomic<bool> g_sweep_stop{false};
-extern "C" void on_sweep_interrupt(int) {
-  g_sweep_stop.store(true);
-  std::signal(SIGINT, SIG_DFL);  // a second Ctrl-C ends the process at once
-}
-
 struct SweepOptionsCli {
   std::string sweep_path;
   std::string out_dir;
@@ -90,7 +83,7 @@ int run_sweep_command(const SweepOptionsCli& opt) {
   so.out = out;
   so.workers = opt.workers;
   so.force = opt.force;
-  so.stop = &g_sweep_stop;
+  so.stop = &interrupt_flag();
   if (!opt.no_plot)
     so.after_run = [gnuplot](const std::filesystem::path& dir) { plot::redraw_run(dir, gnuplot); };
   so.on_event = [&](const sweep::SweepEvent& e) {
@@ -112,10 +105,10 @@ int run_sweep_command(const SweepOptionsCli& opt) {
     }
     std::fflush(stdout);
   };
-  g_sweep_stop.store(false);
-  std::signal(SIGINT, on_sweep_interrupt);
-  const sweep::SweepResult result = sweep::run_sweep(spec, so);
-  std::signal(SIGINT, SIG_DFL);
+  const sweep::SweepResult result = [&] {
+    const CatchInterrupt catch_interrupt;
+    return sweep::run_sweep(spec, so);
+  }();
 
   std::vector<std::string> notes;
   if (!opt.no_plot) {
@@ -132,7 +125,7 @@ int run_sweep_command(const SweepOptionsCli& opt) {
     std::printf("index: %s/index.csv  cells: %s/cells.csv  fits: %s/fits.csv%s\n", out.c_str(), out.c_str(), out.c_str(),
                 opt.no_plot ? "" : fmt::format("  report: {}/report.html", out).c_str());
   }
-  if (g_sweep_stop.load() && !opt.quiet)
+  if (interrupt_flag().load() && !opt.quiet)
     std::fprintf(stderr, "grokscope: sweep interrupted; run the same command again to resume\n");
   return result.unfinished == 0 ? 0 : 1;
 }

@@ -3,8 +3,6 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
-#include <atomic>
-#include <csignal>
 #include <cstdio>
 #include <memory>
 
@@ -12,17 +10,12 @@
 #include "grokscope/io/run_dir.h"
 #include "grokscope/io/theory_config.h"
 #include "grokscope/theory/isolated_dynamics.h"
+#include "interrupt.h"
 #include "progress.h"
 
 namespace grokscope::cli {
 
 namespace {
-std::atomic<bool> g_theory_stop{false};
-extern "C" void on_theory_interrupt(int) {
-  g_theory_stop.store(true);
-  std::signal(SIGINT, SIG_DFL);
-}
-
 struct IsolatedOptions {
   std::string config_path;
   std::vector<std::string> overrides;
@@ -42,11 +35,11 @@ int run_isolated(const IsolatedOptions& opt) {
                                      to_toml(config));
   writer.add_summary_field("theory", {{"instrument", "isolated"}, {"config", to_json(config)}});
   const bool live = !opt.quiet && isatty(fileno(stderr));
-  ProgressObserver observer(writer, live, g_theory_stop);
-  g_theory_stop.store(false);
-  std::signal(SIGINT, on_theory_interrupt);
-  const RunSummary summary = theory::simulate_isolated_dynamics(config, observer);
-  std::signal(SIGINT, SIG_DFL);
+  ProgressObserver observer(writer, live, interrupt_flag());
+  const RunSummary summary = [&] {
+    const CatchInterrupt catch_interrupt;
+    return theory::simulate_isolated_dynamics(config, observer);
+  }();
 
   return report_finished_run(opt.out_dir, summary, opt.quiet);
 }

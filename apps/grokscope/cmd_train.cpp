@@ -2,8 +2,6 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
-#include <atomic>
-#include <csignal>
 #include <cstdio>
 #include <memory>
 
@@ -11,17 +9,12 @@
 #include "grokscope/io/config_toml.h"
 #include "grokscope/io/run_dir.h"
 #include "grokscope/train/trainer.h"
+#include "interrupt.h"
 #include "progress.h"
 
 namespace grokscope::cli {
 
 namespace {
-std::atomic<bool> g_stop{false};
-extern "C" void on_interrupt(int) {
-  g_stop.store(true);
-  std::signal(SIGINT, SIG_DFL);  // a second Ctrl-C ends the process at once
-}
-
 struct TrainOptions {
   std::string config_path;
   std::vector<std::string> overrides;
@@ -43,11 +36,11 @@ int run_train(const TrainOptions& opt) {
 
   RunDirWriter writer(out, config);
   const bool live = !opt.quiet && isatty(fileno(stderr));
-  ProgressObserver observer(writer, live, g_stop);
-  g_stop.store(false);
-  std::signal(SIGINT, on_interrupt);
-  const RunSummary summary = train(config, observer);
-  std::signal(SIGINT, SIG_DFL);
+  ProgressObserver observer(writer, live, interrupt_flag());
+  const RunSummary summary = [&] {
+    const CatchInterrupt catch_interrupt;
+    return train(config, observer);
+  }();
 
   return report_finished_run(out, summary, opt.quiet);
 }
