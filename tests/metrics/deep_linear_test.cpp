@@ -13,22 +13,13 @@
 #include <vector>
 
 #include "grokscope/metrics/spectral.h"
+#include "metrics/random_matrices.h"
 
 namespace grokscope::metrics {
 namespace {
 
-Eigen::MatrixXd gaussian(int rows, int cols, std::mt19937_64& rng) {
-  std::normal_distribution<double> n(0.0, 1.0);
-  Eigen::MatrixXd m(rows, cols);
-  for (int i = 0; i < rows; ++i)
-    for (int j = 0; j < cols; ++j) m(i, j) = n(rng);
-  return m;
-}
-
-Eigen::MatrixXd orthonormal_columns(int rows, int cols, std::mt19937_64& rng) {
-  Eigen::HouseholderQR<Eigen::MatrixXd> qr(gaussian(rows, rows, rng));
-  return qr.householderQ() * Eigen::MatrixXd::Identity(rows, cols);
-}
+using test::gaussian;
+using test::orthonormal_columns;
 
 // A = U diag(sigma) V^T (m x n, r = sigma.size()) and its balanced depth-L factorization:
 // W_1 = S V^T, W_l = S (middle), W_L = U S with S = diag(sigma^{1/L}).

@@ -12,8 +12,12 @@
 #include <random>
 #include <vector>
 
+#include "metrics/random_matrices.h"
+
 namespace grokscope::metrics {
 namespace {
+
+using test::gaussian;
 
 constexpr double kPi = std::numbers::pi;
 
@@ -54,15 +58,6 @@ Eigen::MatrixXd dense_projection(const Eigen::MatrixXd& table, int p, const std:
     }
   }
   return proj;
-}
-
-Eigen::MatrixXd gaussian(int rows, int cols, uint64_t seed) {
-  std::mt19937_64 rng(seed);
-  std::normal_distribution<double> n(0.0, 1.0);
-  Eigen::MatrixXd m(rows, cols);
-  for (int i = 0; i < rows; ++i)
-    for (int j = 0; j < cols; ++j) m(i, j) = n(rng);
-  return m;
 }
 
 std::vector<int64_t> all_rows(int p) {

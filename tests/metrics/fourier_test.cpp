@@ -12,19 +12,14 @@
 #include <random>
 #include <vector>
 
+#include "metrics/random_matrices.h"
+
 namespace grokscope::metrics {
 namespace {
 
-constexpr double kPi = std::numbers::pi;
+using test::gaussian;
 
-Eigen::MatrixXd gaussian(int rows, int cols, uint64_t seed) {
-  std::mt19937_64 rng(seed);
-  std::normal_distribution<double> n(0.0, 1.0);
-  Eigen::MatrixXd m(rows, cols);
-  for (int i = 0; i < rows; ++i)
-    for (int j = 0; j < cols; ++j) m(i, j) = n(rng);
-  return m;
-}
+constexpr double kPi = std::numbers::pi;
 
 // E_j = (cos(2 pi k j / p), sin(2 pi k j / p), 0, ..., 0): a circle of frequency k.
 Eigen::MatrixXd circle(int p, int k, int d) {

@@ -12,22 +12,13 @@
 #include <random>
 #include <vector>
 
+#include "metrics/random_matrices.h"
+
 namespace grokscope::metrics {
 namespace {
 
-Eigen::MatrixXd gaussian(int rows, int cols, std::mt19937_64& rng) {
-  std::normal_distribution<double> n(0.0, 1.0);
-  Eigen::MatrixXd m(rows, cols);
-  for (int i = 0; i < rows; ++i)
-    for (int j = 0; j < cols; ++j) m(i, j) = n(rng);
-  return m;
-}
-
-// First `cols` columns of a random orthogonal matrix (Q of a Gaussian matrix).
-Eigen::MatrixXd orthonormal_columns(int rows, int cols, std::mt19937_64& rng) {
-  Eigen::HouseholderQR<Eigen::MatrixXd> qr(gaussian(rows, rows, rng));
-  return qr.householderQ() * Eigen::MatrixXd::Identity(rows, cols);
-}
+using test::gaussian;
+using test::orthonormal_columns;
 
 Eigen::MatrixXd with_singular_values(int m, int n, const Eigen::VectorXd& sigma, std::mt19937_64& rng) {
   const int r = static_cast<int>(sigma.size());
