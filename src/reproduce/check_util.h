@@ -27,5 +27,7 @@ std::string run_label(const RunData& run);
 inline std::vector<double> steps(const RunData& run) { return run.column("step"); }
 // Value of `col` at the evaluation whose step is closest to `step` from above (NaN when none).
 double value_at_step(const RunData& run, const std::string& col, double step);
+// The grokking clocks of a modular-task run: t_fit, t_gen, test accuracy at t_fit, chance level 1/p.
+GrokClocks grok_clocks(const RunData& run);
 
 }  // namespace grokscope::reproduce::detail

@@ -103,5 +103,14 @@ double value_at_step(const RunData& run, const std::string& col, double step) {
   return kNaN;
 }
 
+GrokClocks grok_clocks(const RunData& run) {
+  GrokClocks c;
+  c.t_fit = run.clock_step("t_fit");
+  c.t_gen = run.clock_step("t_gen");
+  c.acc_test_at_fit = value_at_step(run, "acc_test", c.t_fit);
+  c.chance = 1.0 / run.config_number("task.p");
+  return c;
+}
+
 }  // namespace detail
 }  // namespace grokscope::reproduce

@@ -105,11 +105,7 @@ CheckOutput check_ly_grokking(const CheckInput& in, plot::FigureSet* figs) {
   CheckOutput out;
   for (const auto& run : in.runs) {
     const std::string tag = in.runs.size() > 1 ? " " + run_label(run) : "";
-    GrokClocks c;
-    c.t_fit = run.clock_step("t_fit");
-    c.t_gen = run.clock_step("t_gen");
-    c.acc_test_at_fit = value_at_step(run, "acc_test", c.t_fit);
-    c.chance = 1.0 / run.config_number("task.p");
+    const GrokClocks c = grok_clocks(run);
     auto v = grokking_verdicts(c, in.param("min_ratio", 10), in.param("max_acc_at_fit", 0.2), tag);
     out.verdicts.insert(out.verdicts.end(), v.begin(), v.end());
     // Kernel phase: theta(t) ~ alpha e^{-lambda t} theta_init, so ln |theta| falls with slope -lambda in continuous

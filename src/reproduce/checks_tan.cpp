@@ -125,11 +125,7 @@ CheckOutput check_tc_lambda(const CheckInput& in, plot::FigureSet* figs) {
   std::vector<double> lambdas, t_fits, t_gens;
   for (const auto& run : in.runs) {
     const std::string tag = " " + run_label(run);
-    GrokClocks c;
-    c.t_fit = run.clock_step("t_fit");
-    c.t_gen = run.clock_step("t_gen");
-    c.acc_test_at_fit = value_at_step(run, "acc_test", c.t_fit);
-    c.chance = 1.0 / run.config_number("task.p");
+    const GrokClocks c = grok_clocks(run);
     auto v = grokking_verdicts(c, in.param("min_ratio", 2), in.param("max_acc_at_fit", 0.5), tag);
     out.verdicts.insert(out.verdicts.end(), v.begin(), v.end());
     lambdas.push_back(run.config_number("optim.weight_decay"));
