@@ -31,9 +31,7 @@ int run_isolated(const IsolatedOptions& opt) {
   prepare_run_dir(opt.out_dir, opt.force ? ExistingDir::replace : ExistingDir::refuse);
 
   RunDirWriter writer(opt.out_dir, network);
-  writer.add_file("theory.toml", "# grokscope theory isolated: rerun with `grokscope theory isolated theory.toml`\n" +
-                                     to_toml(config));
-  writer.add_summary_field("theory", {{"instrument", "isolated"}, {"config", to_json(config)}});
+  add_isolated_files(writer, config);
   const bool live = !opt.quiet && isatty(fileno(stderr));
   ProgressObserver observer(writer, live, interrupt_flag());
   const RunSummary summary = [&] {

@@ -201,6 +201,23 @@ nlohmann::json to_json(const theory::IsolatedConfig& c) {
   return j;
 }
 
+std::string isolated_config_hash(const theory::IsolatedConfig& config) {
+  const std::string text = "isolated" + to_json(config).dump();
+  uint64_t h = 0xcbf29ce484222325ULL;
+  for (const char c : text) {
+    h ^= static_cast<unsigned char>(c);
+    h *= 0x100000001b3ULL;
+  }
+  return fmt::format("{:016x}", h);
+}
+
+void add_isolated_files(RunDirWriter& writer, const theory::IsolatedConfig& config) {
+  writer.add_file("theory.toml", "# grokscope theory isolated: rerun with `grokscope theory isolated theory.toml`\n" +
+                                     to_toml(config));
+  writer.add_summary_field("theory", {{"instrument", "isolated"}, {"config", to_json(config)}});
+  writer.add_summary_field("config_hash", isolated_config_hash(config));
+}
+
 std::vector<ConfigKeyInfo> isolated_config_keys() {
   std::vector<ConfigKeyInfo> out;
   for (const auto& k : isolated_keys())

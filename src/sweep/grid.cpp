@@ -5,6 +5,7 @@
 
 #include "grokscope/core/error.h"
 #include "grokscope/io/config_toml.h"
+#include "grokscope/io/theory_config.h"
 
 namespace grokscope::sweep {
 
@@ -56,7 +57,7 @@ std::vector<GridPoint> expand_grid(const SweepSpec& spec) {
   points.reserve(static_cast<size_t>(cells) * spec.seeds.size());
   std::vector<std::string> common = spec.base_overrides;
   common.insert(common.end(), spec.set.begin(), spec.set.end());
-  common.push_back(fmt::format("train.threads={}", spec.threads_per_run));
+  if (spec.instrument == "train") common.push_back(fmt::format("train.threads={}", spec.threads_per_run));
   for (int64_t c = 0; c < cells; ++c) {
     // Digits of c in the mixed radix of the axis sizes, the last axis fastest.
     std::vector<size_t> index(spec.axes.size());
@@ -101,12 +102,12 @@ std::vector<GridPoint> expand_grid(const SweepSpec& spec) {
   return points;
 }
 
-RunConfig resolve_config(const SweepSpec& spec, const GridPoint& point) {
-  const std::string source = spec.base_source.empty() || spec.base_source == "[base]" ? spec.source : spec.base_source;
+namespace {
+// Runs parse (which throws ConfigError), naming the sweep's value of an override whose key the error names.
+template <class Parse>
+auto with_override_values(const GridPoint& point, Parse parse) {
   try {
-    RunConfig config = parse_run_config(spec.base_text, point.overrides, source);
-    validate(config);
-    return config;
+    return parse();
   } catch (const ConfigError& e) {
     // An unknown key of an override is reported without its value; name the value the sweep gave it.
     if (!e.value().empty()) throw;
@@ -119,6 +120,28 @@ RunConfig resolve_config(const SweepSpec& spec, const GridPoint& point) {
     }
     throw;
   }
+}
+
+std::string base_source_name(const SweepSpec& spec) {
+  return spec.base_source.empty() || spec.base_source == "[base]" ? spec.source : spec.base_source;
+}
+}  // namespace
+
+RunConfig resolve_config(const SweepSpec& spec, const GridPoint& point) {
+  if (spec.instrument == "isolated") return theory::isolated_run_config(resolve_isolated_config(spec, point));
+  return with_override_values(point, [&] {
+    RunConfig config = parse_run_config(spec.base_text, point.overrides, base_source_name(spec));
+    validate(config);
+    return config;
+  });
+}
+
+theory::IsolatedConfig resolve_isolated_config(const SweepSpec& spec, const GridPoint& point) {
+  return with_override_values(point, [&] {
+    theory::IsolatedConfig config = parse_isolated_config(spec.base_text, point.overrides, base_source_name(spec));
+    theory::validate(config);
+    return config;
+  });
 }
 
 }  // namespace grokscope::sweep

@@ -145,7 +145,7 @@ std::vector<int64_t> parse_seeds(const toml::node& n) {
   return seeds;
 }
 
-std::vector<std::string> parse_seed_keys(const toml::node& n) {
+std::vector<std::string> parse_seed_keys(const toml::node& n, const std::string& instrument) {
   std::vector<std::string> keys;
   if (auto s = n.as_string()) keys.push_back(s->get());
   else if (auto a = n.as_array()) {
@@ -157,8 +157,8 @@ std::vector<std::string> parse_seed_keys(const toml::node& n) {
     throw ConfigError("sweep.seed_keys", render(n), "must be a key or a list of keys");
   }
   for (const auto& k : keys) {
-    const std::string type = config_key_type(k);
-    if (type.empty()) throw ConfigError("sweep.seed_keys", k, unknown_key_reason(k));
+    const std::string type = config_key_type(k, instrument);
+    if (type.empty()) throw ConfigError("sweep.seed_keys", k, unknown_key_reason(k, instrument));
     if (type != "uint64" && type.rfind("int", 0) != 0)
       throw ConfigError("sweep.seed_keys", k, "a seed key must be an integer config key (e.g. train.seed, task.split_seed)");
   }
@@ -203,7 +203,7 @@ std::vector<json> range_values(const toml::table& t, const std::string& where, A
   return values;
 }
 
-AxisSpec parse_axis(const toml::node& node, int index) {
+AxisSpec parse_axis(const toml::node& node, int index, const std::string& instrument) {
   const std::string where = fmt::format("axis[{}]", index);
   const auto* t = node.as_table();
   if (!t) throw ConfigError(where, render(node), "must be a table ([[axis]] with key and values)");
@@ -211,8 +211,8 @@ AxisSpec parse_axis(const toml::node& node, int index) {
   AxisSpec axis;
   axis.key = get_string(*t, "key", where, "");
   if (axis.key.empty()) throw ConfigError(where + ".key", "", "missing (the config key this axis sets, e.g. \"optim.lr\")");
-  const std::string type = config_key_type(axis.key);
-  if (type.empty()) throw ConfigError(where + ".key", axis.key, unknown_key_reason(axis.key));
+  const std::string type = config_key_type(axis.key, instrument);
+  if (type.empty()) throw ConfigError(where + ".key", axis.key, unknown_key_reason(axis.key, instrument));
   const size_t dot = axis.key.rfind('.');
   axis.label = get_string(*t, "label", where, dot == std::string::npos ? axis.key : axis.key.substr(dot + 1));
   const int forms = (t->get("values") ? 1 : 0) + (t->get("linear") ? 1 : 0) + (t->get("log") ? 1 : 0);
@@ -294,11 +294,14 @@ SweepSpec parse_sweep_spec(std::string_view text, const std::string& source_path
   spec.name = source_path.empty() ? "sweep" : fs::path(source_path).stem().string();
 
   if (const toml::table* s = table_at(root, "sweep")) {
-    check_keys(*s, "sweep", {"name", "base", "seeds", "seed_keys", "threads_per_run", "workers"});
+    check_keys(*s, "sweep", {"name", "base", "seeds", "seed_keys", "threads_per_run", "workers", "instrument"});
     spec.name = get_string(*s, "name", "sweep", spec.name);
     if (spec.name.empty()) throw ConfigError("sweep.name", "\"\"", "must not be empty");
+    spec.instrument = get_string(*s, "instrument", "sweep", spec.instrument);
+    instrument_keys(spec.instrument);   // throws for an unknown instrument
+    if (spec.instrument == "isolated") spec.seed_keys = {"isolated.seed"};
     if (const toml::node* n = s->get("seeds")) spec.seeds = parse_seeds(*n);
-    if (const toml::node* n = s->get("seed_keys")) spec.seed_keys = parse_seed_keys(*n);
+    if (const toml::node* n = s->get("seed_keys")) spec.seed_keys = parse_seed_keys(*n, spec.instrument);
     spec.threads_per_run = get_int_in(*s, "threads_per_run", "sweep", 1, 1, 1024, "must be in [1, 1024]");
     spec.workers = get_int_in(*s, "workers", "sweep", 0, 0, 1024, "must be in [0, 1024] (0 = as many as cores)");
     const std::string base = get_string(*s, "base", "sweep", "");
@@ -343,7 +346,7 @@ SweepSpec parse_sweep_spec(std::string_view text, const std::string& source_path
     if (!a) throw ConfigError("axis", render(*axes), "write each axis as an [[axis]] table");
     int index = 0;
     for (const auto& node : *a) {
-      AxisSpec axis = parse_axis(node, ++index);
+      AxisSpec axis = parse_axis(node, ++index, spec.instrument);
       for (const auto& other : spec.axes) {
         if (other.key == axis.key)
           throw ConfigError(fmt::format("axis[{}].key", index), axis.key, "is already an axis");

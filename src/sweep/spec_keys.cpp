@@ -9,6 +9,7 @@
 
 #include "grokscope/core/error.h"
 #include "grokscope/io/config_toml.h"
+#include "grokscope/io/theory_config.h"
 
 namespace grokscope::sweep {
 
@@ -40,19 +41,25 @@ bool is_group_key(const std::string& key, std::string& field) {
 }
 }  // namespace
 
-std::string config_key_type(const std::string& key) {
+std::vector<ConfigKeyInfo> instrument_keys(const std::string& instrument) {
+  if (instrument == "train") return config_keys();
+  if (instrument == "isolated") return isolated_config_keys();
+  throw ConfigError("sweep.instrument", instrument, "must be \"train\" or \"isolated\"");
+}
+
+std::string config_key_type(const std::string& key, const std::string& instrument) {
   std::string field;
-  if (is_group_key(key, field)) return "float (optional)";
-  for (const auto& info : config_keys())
+  if (instrument == "train" && is_group_key(key, field)) return "float (optional)";
+  for (const auto& info : instrument_keys(instrument))
     if (info.key == key) return info.type;
   return "";
 }
 
-std::string unknown_key_reason(const std::string& key) {
+std::string unknown_key_reason(const std::string& key, const std::string& instrument) {
   std::string best;
   size_t best_d = std::string::npos;
   const std::string last = key.substr(key.rfind('.') == std::string::npos ? 0 : key.rfind('.') + 1);
-  for (const auto& info : config_keys()) {
+  for (const auto& info : instrument_keys(instrument)) {
     const std::string& k = info.key;
     const std::string k_last = k.substr(k.rfind('.') + 1);
     const size_t d = k_last == last ? 0 : edit_distance(key, k);
@@ -180,6 +187,7 @@ json spec_to_json(const SweepSpec& spec) {
   j["axes"] = json::array();
   for (const auto& a : spec.axes)
     j["axes"].push_back({{"key", a.key}, {"label", a.label}, {"scale", scale_name(a.scale)}, {"values", a.values}});
+  j["instrument"] = spec.instrument;
   j["seed_keys"] = spec.seed_keys;
   j["seeds"] = spec.seeds;
   j["fits"] = json::array();
@@ -206,6 +214,7 @@ SweepSpec spec_from_json(const json& j) {
     for (const auto& v : a.at("values")) axis.values.push_back(v);
     spec.axes.push_back(std::move(axis));
   }
+  spec.instrument = j.value("instrument", "train");
   spec.seed_keys = j.at("seed_keys").get<std::vector<std::string>>();
   spec.seeds = j.at("seeds").get<std::vector<int64_t>>();
   for (const auto& f : j.at("fits")) {

@@ -209,3 +209,39 @@ TEST_F(SweepCli, CtrlCStopsCleanlyWithStatusOneAndResumes) {
 }
 
 }  // namespace
+
+// instrument = "isolated": each run is Musat's isolated dynamics (theory isolated), with isolated.* axes and seeds;
+// the run directories carry theory.toml, resume skips them, and a train key is refused in one line.
+TEST_F(SweepCli, IsolatedInstrumentRunsTheTheoryAndResumes) {
+  const fs::path p = dir_ / "configs" / "iso.toml";
+  std::ofstream(p) << "[sweep]\ninstrument = \"isolated\"\nseeds = 2\n"
+                      "[base]\nisolated = { p = 11, width = 128, steps = 20, eval_every = 10, train_fraction = 0.5 }\n"
+                      "[[axis]]\nkey = \"isolated.lr\"\nvalues = [1e-3, 2e-3]\n";
+  const Result r = run("sweep " + p.string() + " --out " + out() + " --no-plot");
+  ASSERT_EQ(r.code, 0) << r.out;
+  EXPECT_NE(r.out.find("4 runs: 4 finished"), std::string::npos) << r.out;
+  int runs = 0;
+  for (const auto& d : fs::directory_iterator(fs::path(out()) / "runs")) {
+    ++runs;
+    EXPECT_TRUE(fs::exists(d.path() / "theory.toml")) << d.path();
+    std::ifstream toml(d.path() / "theory.toml");
+    std::stringstream ss;
+    ss << toml.rdbuf();
+    EXPECT_NE(ss.str().find("width = 128"), std::string::npos) << ss.str();
+    EXPECT_NE(ss.str().find("seed = "), std::string::npos) << ss.str();
+  }
+  EXPECT_EQ(runs, 4);
+  const Result again = run("sweep " + p.string() + " --out " + out() + " --no-plot");
+  ASSERT_EQ(again.code, 0) << again.out;
+  EXPECT_NE(again.out.find("4 finished before, 0 to run"), std::string::npos) << again.out;
+
+  std::ofstream(p) << "[sweep]\ninstrument = \"isolated\"\n[[axis]]\nkey = \"optim.lr\"\nvalues = [1e-3]\n";
+  const Result bad = run("sweep " + p.string() + " --out " + (dir_ / "bad").string() + " --no-plot");
+  EXPECT_EQ(bad.code, 2) << bad.out;
+  EXPECT_EQ(count_lines(bad.out), 1) << bad.out;
+  EXPECT_NE(bad.out.find("optim.lr"), std::string::npos) << bad.out;
+  std::ofstream(p) << "[sweep]\ninstrument = \"magic\"\n";
+  const Result unknown = run("sweep " + p.string() + " --out " + (dir_ / "bad").string() + " --no-plot");
+  EXPECT_EQ(unknown.code, 2) << unknown.out;
+  EXPECT_NE(unknown.out.find("sweep.instrument"), std::string::npos) << unknown.out;
+}

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "grokscope/io/config_toml.h"
+#include "grokscope/io/run_dir.h"
 #include "grokscope/theory/isolated_dynamics.h"
 
 namespace grokscope {
@@ -26,6 +27,14 @@ theory::IsolatedConfig load_isolated_config(const std::string& path, const std::
 // Every key in an [isolated] table (reads back to the same config), and the JSON object of the same keys.
 std::string to_toml(const theory::IsolatedConfig& config);
 nlohmann::json to_json(const theory::IsolatedConfig& config);
+
+// A 16-hex-digit hash of every key (FNV-1a of the JSON form), written as summary.json's config_hash of an isolated
+// run so that a sweep notices any changed key on resume (the network's RunConfig misses init_std, eval_every, ...).
+std::string isolated_config_hash(const theory::IsolatedConfig& config);
+
+// What an isolated-dynamics run adds to its run directory (`grokscope theory isolated` and instrument = "isolated"
+// sweeps alike): theory.toml (rerunnable), summary.json's "theory" object and the config_hash above.
+void add_isolated_files(RunDirWriter& writer, const theory::IsolatedConfig& config);
 
 // The keys of [isolated], for listings and for checking docs/theory.md.
 std::vector<ConfigKeyInfo> isolated_config_keys();

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "grokscope/sweep/spec.h"
+#include "grokscope/theory/isolated_dynamics.h"
 #include "grokscope/train/config.h"
 
 namespace grokscope::sweep {
@@ -27,7 +28,10 @@ struct GridPoint {
 std::vector<GridPoint> expand_grid(const SweepSpec& spec);
 
 // The resolved config of a point: the base text with the point's overrides, then validate(). Throws ConfigError.
+// For instrument "isolated": the network of the isolated config (theory::isolated_run_config).
 RunConfig resolve_config(const SweepSpec& spec, const GridPoint& point);
+// The isolated-dynamics config of a point of an instrument = "isolated" sweep, validated. Throws ConfigError.
+theory::IsolatedConfig resolve_isolated_config(const SweepSpec& spec, const GridPoint& point);
 
 // The readable form of a value in names and labels: 0.001, 1e-05, 256x256, relu (at most 4 significant digits).
 std::string value_label(const nlohmann::json& value);
