@@ -19,6 +19,8 @@ struct Entry {
 };
 constexpr Entry kChecks[] = {
     {"musat_toy_decay", detail::check_mu1},
+    {"musat_toy_plane", detail::check_mu2},
+    {"musat_isolated", detail::check_mu5},
     {"lyu_grokking", detail::check_ly_grokking},
     {"lyu_alpha_sweep", detail::check_ly_alpha_sweep},
     {"lyu_diagonal", detail::check_ly_diagonal},
@@ -27,6 +29,7 @@ constexpr Entry kChecks[] = {
     {"tan_srank", detail::check_tc_srank},
     {"tan_lambda", detail::check_tc_lambda},
     {"tan_balance", detail::check_tc_balance},
+    {"tan_fast_clock", detail::check_tc_fast},
 };
 }  // namespace
 

@@ -69,6 +69,47 @@ struct Mu1Series {
 std::vector<Verdict> mu1_verdicts(const std::vector<Mu1Series>& series, double rate_tol, double path_tol,
                                   double end_tol, double min_ratio);
 
+// MU-2, one init: the toy 1+1+1=3 (x = (1, ..., 1) in R^N, y = N). The offset from the diagonal P w must decay
+// geometrically at 1 - eta*wd and follow (1 - eta wd)^t P w_0 exactly (path_tol), w must end at the min-norm point
+// 2N/(2N + wd) (1, ..., 1) (end_tol), reach the zero-loss plane min_ratio times sooner than the min-norm point, and
+// move on a straight line after reaching the plane (straight_tol, relative to the segment's length).
+struct Mu2Series {
+  std::string label;
+  double lr = kNaN, weight_decay = kNaN;
+  std::vector<double> step;                 // every step (trajectory.csv)
+  std::vector<std::vector<double>> w;       // w[k][t]: coordinate k at step t
+};
+std::vector<Verdict> mu2_verdicts(const std::vector<Mu2Series>& series, double rate_tol, double path_tol,
+                                  double end_tol, double straight_tol, double min_ratio);
+
+// TC-3, one run of a deep linear net on separable K-class data without weight decay: log L and the minimum logit gap
+// (margin_train) per evaluation, and T_cls(eps) for eps = 0.1, 0.01, 0.001 (reported). Lemma 3.1 is checked at every
+// evaluation; on the tail window (steps >= max(t_0, from_fraction T)) a run with normalized steps (Adam, or eta/L)
+// must show the paper's fast clock (linear gap growth and linear log L with R^2 >= min_r2, equal rates within
+// slope_tol, late / early per-step contraction >= min_late_contraction_ratio), a plain-GD run the implicit-bias literature's power-law decay
+// (late / early contraction <= max_late_contraction_ratio, log L linear in log t).
+struct Tc3Series {
+  std::string label;
+  bool normalized = false;   // Adam / AdamW or the eta/L schedule
+  double classes = kNaN;
+  std::vector<double> step, log_loss, margin;
+  double t_cls_01 = kNaN, t_cls_001 = kNaN, t_cls_0001 = kNaN;
+};
+std::vector<Verdict> tc3_verdicts(const std::vector<Tc3Series>& series, double from_fraction, double min_r2,
+                                  double slope_tol, double max_late_contraction_ratio,
+                                  double min_late_contraction_ratio);
+
+// MU-5, one run of the isolated dynamics (time = tau = eta * step): train loss <= max_train_loss at every
+// evaluation; test accuracy <= chance_factor x chance up to tau = chance_until; 99% test accuracy first reached at
+// tau in [min_gen_time, max_gen_time]; each circle diagnostic ends at <= circle_ratio x its start.
+struct Mu5Series {
+  std::string label;
+  double chance = kNaN;
+  std::vector<double> step, time, loss_train, acc_test, rho_logdev, cos_abs, sim_offdiag;
+};
+std::vector<Verdict> mu5_verdicts(const Mu5Series& s, double max_train_loss, double chance_until, double chance_factor,
+                                  double min_gen_time, double max_gen_time, double circle_ratio);
+
 // Clocks of a grokking run (LY-1 and the like): t_fit, t_gen (steps, NaN = never), acc_test at t_fit.
 struct GrokClocks {
   double t_fit = kNaN, t_gen = kNaN, acc_test_at_fit = kNaN, chance = kNaN;
