@@ -4,10 +4,11 @@
 #   2. measures the machine's sgemm rate through grokscope's GEMM seam (grokscope_gemm_peak),
 #   3. runs the Google Benchmark micro-benchmarks of the step's kernels (grokscope_micro),
 #   4. runs the end-to-end comparison with PyTorch (bench/compare.py): Lyu setup at widths 128/512/1024, the demo
-#      configuration to t_gen, a diagonal-net and a matrix-completion setup.
+#      configuration to t_gen, a diagonal-net and a matrix-completion setup,
+#   5. measures sweep throughput with 1 worker and with all cores (bench/sweep_scaling.sh).
 # Writes bench/results/ (gemm_peak.json, micro.txt, bench-<date>.{txt,json}, latest.txt) and the table block of
 # docs/performance.md. Takes about 10-15 minutes on a 2-core machine. Environment: BENCH_BUILD_DIR (build folder),
-# BENCH_REPEATS (repeats per measurement, default 2), BENCH_ONLY (subset, e.g. "lyu1024,demo"), BENCH_SKIP_MICRO=1, BENCH_NO_BUILD=1 (use the
+# BENCH_REPEATS (repeats per measurement, default 2), BENCH_ONLY (subset, e.g. "lyu1024,demo"), BENCH_SKIP_MICRO=1, BENCH_SKIP_SWEEP=1, BENCH_NO_BUILD=1 (use the
 # binaries already in the build folder),
 # BENCH_TORCH_CORETYPE (OPENBLAS_CORETYPE for the PyTorch side), BENCH_DEMO_THREADS (grokscope train.threads of the
 # demo run; default all cores). OPENBLAS_CORETYPE, if set, applies to both sides.
@@ -40,3 +41,19 @@ args=(--grokscope "$build/grokscope" --peak "$results/gemm_peak.json" --work "$b
 [ -n "${BENCH_TORCH_CORETYPE:-}" ] && args+=(--torch-coretype "$BENCH_TORCH_CORETYPE")
 [ -n "${BENCH_DEMO_THREADS:-}" ] && args+=(--demo-threads "$BENCH_DEMO_THREADS")
 /usr/bin/python3 bench/compare.py "${args[@]}" | tee "$results/table.txt"
+
+if [ "${BENCH_SKIP_SWEEP:-0}" != 1 ]; then
+  echo "== sweep throughput, 1 worker vs all cores" >&2
+  bash bench/sweep_scaling.sh "$build/grokscope" "$results/sweep_scaling.txt"
+  # The sweep table goes into docs/performance.md between its markers, like compare.py's table.
+  /usr/bin/python3 - "$results/sweep_scaling.txt" docs/performance.md <<'PY'
+import re, sys
+table, doc = open(sys.argv[1]).read().strip(), sys.argv[2]
+text = open(doc).read()
+block = "<!-- sweep:begin -->\n```\n" + table + "\n```\n<!-- sweep:end -->"
+if "<!-- sweep:begin -->" in text:
+    text = re.sub(r"<!-- sweep:begin -->.*?<!-- sweep:end -->", lambda m: block, text, flags=re.S)
+    open(doc, "w").write(text)
+    print(f"updated {doc} (sweep table)", file=sys.stderr)
+PY
+fi
