@@ -19,7 +19,7 @@ namespace {
 
 // Per step: distance to the plane |<w, x> - y| / |x| and the orthogonal component P w, for x = 1_N, y = N.
 struct PlaneGeometry {
-  std::vector<double> dist_plane, dist_min_norm, orth_norm;
+  std::vector<double> dist_plane, signed_plane, dist_level, dist_min_norm, orth_norm;
   std::vector<std::vector<double>> orth;   // P w_t
 };
 
@@ -39,6 +39,8 @@ PlaneGeometry geometry(const std::vector<std::vector<double>>& w, double w_star)
       star2 += (w[k][t] - w_star) * (w[k][t] - w_star);
     }
     g.dist_plane.push_back(std::abs(s - y) / norm_x);
+    g.signed_plane.push_back((s - y) / norm_x);
+    g.dist_level.push_back(std::abs(s - w_star * static_cast<double>(n_dim)) / norm_x);   // plane through w*
     g.dist_min_norm.push_back(std::sqrt(star2));
     g.orth_norm.push_back(std::sqrt(orth2));
     g.orth.push_back(std::move(orth));
@@ -164,8 +166,9 @@ CheckOutput check_mu2(const CheckInput& in, plot::FigureSet* figs) {
 
   std::string dist = "set logscale y\nset format y '10^{%L}'\nset xlabel 'step'\nset ylabel 'distance'\n"
                      "set key top right\nplot ";
-  std::string plane = "set xlabel 'distance to the min-norm point w*'\nset ylabel 'distance to the zero-loss plane'\n"
-                      "set logscale y\nset format y '10^{%L}'\nset key top left\nplot ";
+  std::string plane = "set xlabel 'distance to the min-norm point w*'\n"
+                      "set ylabel 'signed distance to the plane w1 + w2 + w3 = 3'\nset key top left\n"
+                      "plot 0 dt 2 lc rgb '#7f7f7f' title 'zero-loss plane'";
   bool any = false;
   for (size_t i = 0; i < series.size(); ++i) {
     const auto& s = series[i];
@@ -174,21 +177,22 @@ CheckOutput check_mu2(const CheckInput& in, plot::FigureSet* figs) {
     const PlaneGeometry g = geometry(s.w, 2.0 * n_dim / (2.0 * n_dim + s.weight_decay));
     std::vector<double> step(s.step.begin(), s.step.begin() + static_cast<std::ptrdiff_t>(g.dist_plane.size()));
     const std::string file = fmt::format("mu2_{}.dat", i);
-    figs->data(file, columns_text({"step", "dist_plane", "dist_min_norm", "orth_norm"},
-                                  {step, g.dist_plane, g.dist_min_norm, g.orth_norm}));
-    dist += fmt::format("{}'{}' using 1:($2+1e-16) with lines lt {} title '{} to plane', '' using 1:3 with lines lt "
-                        "{} dt 2 title '{} to w*'",
+    figs->data(file, columns_text({"step", "dist_plane", "dist_min_norm", "orth_norm", "signed_plane", "dist_level"},
+                                  {step, g.dist_plane, g.dist_min_norm, g.orth_norm, g.signed_plane, g.dist_level}));
+    dist += fmt::format("{}'{}' using 1:($6+1e-17) with lines lt {} title '{} to the plane', '' using 1:3 with lines "
+                        "lt {} dt 2 title '{} to w*'",
                         any ? ", " : "", file, i + 1, s.label, i + 1, s.label);
-    plane += fmt::format("{}'{}' using 3:($2+1e-16) with linespoints lt {} pt 7 ps 0.4 title '{}'", any ? ", " : "",
-                         file, i + 1, s.label);
+    plane += fmt::format(", '{}' using 3:5 with linespoints lt {} pt 7 ps 0.4 title '{}'", file, i + 1, s.label);
     any = true;
   }
   if (!any) return out;
-  figs->figure("mu2_distances", "MU-2: distance to the zero-loss plane (solid) and to the min-norm point (dashed) "
-                                "against step, for each init",
+  figs->figure("mu2_distances", "MU-2: distance to the plane through w* parallel to the zero-loss plane (solid: "
+                                "reached in ~20 steps) and to the min-norm point w* (dashed: rate 1 - eta wd) against "
+                                "step, for each init",
                dist + "\n");
-  figs->figure("mu2_path", "MU-2: the path in (distance to w*, distance to the plane): down to the plane within a few "
-                           "steps, then along it to w*",
+  figs->figure("mu2_path", "MU-2: the path in (distance to w*, signed distance to the zero-loss plane): onto the "
+                           "plane within a few steps, then along it to w* (which sits just below the plane: weight "
+                           "decay shrinks it to 6/(6 + wd) (1, 1, 1))",
                plane + "\n");
   return out;
 }
