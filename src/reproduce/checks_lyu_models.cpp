@@ -108,34 +108,58 @@ CheckOutput check_ly_grokking(const CheckInput& in, plot::FigureSet* figs) {
     const GrokClocks c = grok_clocks(run);
     auto v = grokking_verdicts(c, in.param("min_ratio", 10), in.param("max_acc_at_fit", 0.2), tag);
     out.verdicts.insert(out.verdicts.end(), v.begin(), v.end());
-    // Kernel phase: theta(t) ~ alpha e^{-lambda t} theta_init, so ln |theta| falls with slope -lambda in continuous
-    // time, fitted over [0.1, 0.7] t*.
     const double lambda = run.config_number("optim.weight_decay"), eta = run.config_number("optim.lr");
-    const double t_star = lyu_t_star(run);
-    const auto time = run.column("time"), norm = run.column("norm_total");
-    std::vector<double> x, y;
-    for (size_t i = 0; i < time.size() && i < norm.size(); ++i)
-      if (time[i] >= 0.1 * t_star * eta && time[i] <= 0.7 * t_star * eta && norm[i] > 0)
-        x.push_back(time[i]), y.push_back(std::log(norm[i]));
-    const metrics::LineFit f = metrics::fit_line(x, y);
-    out.verdicts.push_back(within_relative("kernel_norm_decay" + tag,
-                                           fmt::format("kernel phase: ln|theta| falls at rate lambda in continuous time "
-                                                       "over [0.1, 0.7] t* (tolerance {})",
-                                                       num(in.param("decay_tol", 0.2))),
-                                           f.ok ? -f.slope : kNaN, lambda, in.param("decay_tol", 0.2), "per unit time"));
-    out.verdicts.push_back(transition_verdict("transition_time" + tag, c.t_gen, t_star, in.param("t_star_lo", 0.5),
-                                              in.param("t_star_hi", 3.0), "t_gen"));
+    const double alpha = run.config_number("model.init_scale"), t_star = lyu_t_star(run);
+    // Sharpness (Fig. 2a: "test accuracy suddenly jumps"): from 10% test accuracy to t_gen within max_rise_ratio.
+    const auto steps_col = run.column("step"), acc = run.column("acc_test");
+    const int64_t i10 = first_crossing(acc, 0.1, false);
+    const double t10 = i10 < 0 ? kNaN : steps_col[static_cast<size_t>(i10)];
+    out.verdicts.push_back(at_most("sharp_transition" + tag,
+                                   fmt::format("the jump is sharp on a log axis: t_gen / (first step with test accuracy "
+                                               ">= 10%) <= {}", num(in.param("max_rise_ratio", 4))),
+                                   c.t_gen / t10, in.param("max_rise_ratio", 4),
+                                   fmt::format("{} / {}", num(c.t_gen), num(t10))));
+    const double norm_fit = value_at_step(run, "norm_total", c.t_fit), norm_gen = value_at_step(run, "norm_total", c.t_gen);
+    out.verdicts.push_back(at_most("norm_falls" + tag,
+                                   "weight decay shrinks the weights between the fit and generalization (rich phase): "
+                                   "|theta| at t_gen / |theta| at t_fit < 1",
+                                   norm_gen / norm_fit, 1.0, fmt::format("{} / {}", num(norm_gen), num(norm_fit))));
+    double rate = kNaN;
+    if (alpha > 1) {
+      // Kernel phase: theta(t) ~ alpha e^{-lambda t} theta_init, so ln |theta| falls with slope -lambda in continuous
+      // time, fitted over [0.1, 0.7] t*.
+      const auto time = run.column("time"), norm = run.column("norm_total");
+      std::vector<double> x, y;
+      for (size_t i = 0; i < time.size() && i < norm.size(); ++i)
+        if (time[i] >= 0.1 * t_star * eta && time[i] <= 0.7 * t_star * eta && norm[i] > 0)
+          x.push_back(time[i]), y.push_back(std::log(norm[i]));
+      const metrics::LineFit f = metrics::fit_line(x, y);
+      rate = f.ok ? -f.slope : kNaN;
+      out.verdicts.push_back(within_relative("kernel_norm_decay" + tag,
+                                             fmt::format("kernel phase: ln|theta| falls at rate lambda in continuous "
+                                                         "time over [0.1, 0.7] t* (tolerance {})",
+                                                         num(in.param("decay_tol", 0.2))),
+                                             rate, lambda, in.param("decay_tol", 0.2), "per unit time"));
+      out.verdicts.push_back(transition_verdict("transition_time" + tag, c.t_gen, t_star, in.param("t_star_lo", 0.5),
+                                                in.param("t_star_hi", 3.0), "t_gen"));
+    }
     out.measured.push_back(fmt::format("{}: t_fit {}, t_gen {}, t_gen/t_fit {}, test accuracy at t_fit {} (chance {}), "
-                                       "t* = ln(alpha)/(eta lambda) = {}, fitted norm decay rate {} (lambda = {})",
+                                       "first step with test accuracy >= 10% {}, |theta| {} at t_fit -> {} at t_gen{}",
                                        run.name, num(c.t_fit), num(c.t_gen), num(c.t_gen / c.t_fit),
-                                       num(c.acc_test_at_fit), num(c.chance), num(t_star), num(f.ok ? -f.slope : kNaN),
-                                       num(lambda)));
+                                       num(c.acc_test_at_fit), num(c.chance), num(t10), num(norm_fit), num(norm_gen),
+                                       alpha > 1 ? fmt::format("; t* = ln(alpha)/(eta lambda) = {}, fitted norm decay "
+                                                               "rate {} (lambda = {})",
+                                                               num(t_star), num(rate), num(lambda))
+                                                 : std::string("; alpha = 1: no kernel phase (t* = 0)")));
   }
   if (!in.runs.empty()) {
-    add_curve_figure(figs, "ly1_accuracy", "LY-1: train and test accuracy; dashed: t* = ln(alpha)/(eta lambda)", in.runs,
-                     {"acc_train", "acc_test"}, {"train", "test"}, false, lyu_t_star(in.runs[0]), "t*");
-    add_curve_figure(figs, "ly1_norm", "LY-1: parameter norm |theta| (kernel phase: alpha e^{-lambda t})", in.runs,
-                     {"norm_total"}, {"|theta|"}, true, lyu_t_star(in.runs[0]), "t*");
+    const double t_star = lyu_t_star(in.runs[0]);   // 0 for alpha = 1: no mark
+    const double mark = t_star > 0 ? t_star : kNaN;
+    add_curve_figure(figs, "ly1_accuracy", "LY-1: train and test accuracy against step (log axis); dashed: t* = "
+                     "ln(alpha)/(eta lambda) when alpha > 1", in.runs,
+                     {"acc_train", "acc_test"}, {"train", "test"}, false, mark, "t*");
+    add_curve_figure(figs, "ly1_norm", "LY-1: parameter norm |theta| (kernel phase when alpha > 1: alpha e^{-lambda t})",
+                     in.runs, {"norm_total"}, {"|theta|"}, true, mark, "t*");
   }
   return out;
 }
