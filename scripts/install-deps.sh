@@ -2,12 +2,13 @@
 # Installs grokscope's build and test dependencies from Debian 12 packages.
 # Idempotent: it installs only what is missing, and does nothing (no network) when all is present.
 # Usage: scripts/install-deps.sh [build|test|bench]   (default: test; each level includes the previous)
-# build: compilers and libraries (SQLite for the sweep index); test: GoogleTest and gnuplot (figures).
+# build: compilers and libraries (SQLite for the sweep index, COIN-OR CLP for the max-margin LP/QP);
+# test: GoogleTest and gnuplot (figures).
 set -euo pipefail
 
 level="${1:-test}"
 build_pkgs=(g++ cmake make pkg-config libeigen3-dev libopenblas-dev libcli11-dev libtomlplusplus-dev
-            nlohmann-json3-dev libfmt-dev libzip-dev libsqlite3-dev)
+            nlohmann-json3-dev libfmt-dev libzip-dev libsqlite3-dev coinor-libclp-dev)
 # gnuplot-nox draws the figures of `grokscope plot` / `sweep` (a runtime tool, not linked); the plot tests need it.
 test_pkgs=(libgtest-dev gnuplot-nox)
 bench_pkgs=(libbenchmark-dev python3-numpy python3-torch)

@@ -54,6 +54,13 @@ int report_finished_run(const std::string& out_dir, const RunSummary& summary, b
     std::printf("%lld steps in %.1f s (%.0f steps/s, evaluation %.1f%% of the time)\n",
                 static_cast<long long>(summary.steps_done), summary.timing.seconds, summary.timing.steps_per_second,
                 summary.timing.seconds > 0 ? 100.0 * summary.timing.eval_seconds / summary.timing.seconds : 0.0);
+    if (summary.flow)
+      std::printf("gradient flow to t = %.6g: %lld gradient evaluations, %lld accepted / %lld rejected / %lld forced "
+                  "steps (rtol %g, atol %g)\n",
+                  summary.time, static_cast<long long>(summary.flow->gradient_evaluations),
+                  static_cast<long long>(summary.flow->accepted_steps),
+                  static_cast<long long>(summary.flow->rejected_steps),
+                  static_cast<long long>(summary.flow->forced_steps), summary.flow->rtol, summary.flow->atol);
   }
   if (summary.status == RunStatus::diverged) {
     std::fprintf(stderr, "grokscope: run diverged: %s\n", summary.message.c_str());

@@ -40,7 +40,9 @@ constexpr auto all_values(LossKind) {
   return std::array{LossKind::cross_entropy, LossKind::mse, LossKind::logistic, LossKind::squared};
 }
 constexpr auto all_values(MseReduction) { return std::array{MseReduction::mean, MseReduction::sum_classes}; }
-constexpr auto all_values(OptimKind) { return std::array{OptimKind::sgd, OptimKind::adam, OptimKind::adamw}; }
+constexpr auto all_values(OptimKind) {
+  return std::array{OptimKind::sgd, OptimKind::adam, OptimKind::adamw, OptimKind::gradient_flow};
+}
 constexpr auto all_values(LrSchedule) { return std::array{LrSchedule::constant, LrSchedule::loss_scaled}; }
 constexpr auto all_values(Dtype) { return std::array{Dtype::f32, Dtype::f64}; }
 constexpr auto all_values(EvalScheduleKind) { return std::array{EvalScheduleKind::log, EvalScheduleKind::linear}; }
@@ -310,6 +312,11 @@ constexpr Key<RunConfig> kOptim[] = {
     key<&OptimConfig::eps>("eps"),
     key<&OptimConfig::warmup_steps>("warmup_steps"),
     key<&OptimConfig::schedule>("schedule"),
+    key<&OptimConfig::loss_scaled_initial_phase>("loss_scaled_initial_phase"),
+    key<&OptimConfig::flow_rtol>("flow_rtol"),
+    key<&OptimConfig::flow_atol>("flow_atol"),
+    key<&OptimConfig::flow_dt_max>("flow_dt_max"),
+    key<&OptimConfig::flow_dt_floor>("flow_dt_floor"),
     {"groups", KeyType::groups, &no_choices, &read_groups, &groups_toml, &groups_json},  // written last
 };
 
@@ -333,6 +340,12 @@ constexpr Key<RunConfig> kEval[] = {
     key<&EvalConfig::gen_loss>("gen_loss"),
     key<&EvalConfig::record_trajectory>("record_trajectory"),
     key<&EvalConfig::probes>("probes"),
+    key<&EvalConfig::zl_lookback>("zl_lookback"),
+    key<&EvalConfig::zl_project_steps>("zl_project_steps"),
+    key<&EvalConfig::zl_project_lr>("zl_project_lr"),
+    key<&EvalConfig::zl_project_momentum>("zl_project_momentum"),
+    key<&EvalConfig::zl_project_tol>("zl_project_tol"),
+    key<&EvalConfig::zl_rank_rtol>("zl_rank_rtol"),
     key<&EvalConfig::rep_metric>("rep_metric"),
     key<&EvalConfig::rep_eta>("rep_eta"),
 };

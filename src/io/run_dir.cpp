@@ -121,6 +121,17 @@ nlohmann::json summary_to_json(const RunSummary& s, const RunConfig& config, con
                  {"eval_seconds", s.timing.eval_seconds},
                  {"eval_fraction", eval_fraction},
                  {"steps_per_second", s.timing.steps_per_second}};
+  if (s.flow)
+    j["gradient_flow"] = {{"rtol", s.flow->rtol},
+                          {"atol", s.flow->atol},
+                          {"dt_max", s.flow->dt_max},
+                          {"dt_floor", s.flow->dt_floor},
+                          {"gradient_evaluations", s.flow->gradient_evaluations},
+                          {"metric_passes", s.flow->metric_passes},
+                          {"accepted_steps", s.flow->accepted_steps},
+                          {"rejected_steps", s.flow->rejected_steps},
+                          {"forced_steps", s.flow->forced_steps},
+                          {"last_dt", s.flow->last_dt}};
   j["data"] = {{"n_train", start.n_train}, {"n_test", start.n_test}, {"n_params", start.n_params}};
   j["environment"] = {{"version", version()},
                       {"git", git_describe()},

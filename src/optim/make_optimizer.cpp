@@ -1,4 +1,5 @@
-// Optimizer factory (see optim/optimizer.h): OptimConfig::kind -> Sgd or Adam (coupled L2) or Adam (decoupled, AdamW).
+// Optimizer factory (see optim/optimizer.h): OptimConfig::kind -> Sgd or Adam (coupled L2) or Adam (decoupled, AdamW);
+// gradient_flow has no optimizer (the trainer integrates the flow) and is refused.
 // The learning rate and weight decay come from the ranges (already resolved from optim.groups); warmup is the
 // caller's lr_multiplier. Accepts everything validate() accepts (and PyTorch's wider domain: lr 0, eps 0,
 // momentum >= 1); rejects what PyTorch's constructors reject.
@@ -26,6 +27,9 @@ std::unique_ptr<Optimizer<T>> make_optimizer(const OptimConfig& config, std::vec
                                 .decoupled = config.kind == OptimKind::adamw};
       return std::make_unique<Adam<T>>(std::move(ranges), total_size, options);
     }
+    case OptimKind::gradient_flow:  // the trainer integrates the flow itself (train/flow_stepper.h)
+      throw ConfigError("optim.kind", "\"gradient_flow\"",
+                        "is not a step-by-step optimizer: the trainer integrates the flow (theory/gradient_flow.h)");
   }
   GS_CHECK(false && "unknown OptimKind");
   return nullptr;

@@ -27,6 +27,11 @@ constexpr double kA[kStages][kStages] = {
 // e = b5 - b4 (the local error estimate is dt sum_j e_j k_j).
 constexpr double kE[kStages] = {71.0 / 57600,     0, -71.0 / 16695, 71.0 / 1920, -17253.0 / 339200,
                                 22.0 / 525,       -1.0 / 40};
+// Dense output (Hairer, Norsett & Wanner II.6, their code DOPRI5): the 5th term of the continuous extension is
+// dt sum_j d_j k_j.
+constexpr double kD[kStages] = {-12715105075.0 / 11282082432, 0, 87487479700.0 / 32700410799,
+                                -10690763975.0 / 1880347072,  701980252875.0 / 199316789632,
+                                -1453857185.0 / 822651844,    69997945.0 / 29380423};
 
 // Scaled norm of a vector given entry by entry: RMS or max of v_i / s_i.
 template <class F>
@@ -149,6 +154,7 @@ template <class T>
 double GradientFlow<T>::advance(T* theta, const Gradient& grad, double dt_limit) {
   GS_CHECK(dt_limit > 0.0);
   failure_.clear();
+  dense_ = false;
   const int64_t n = size_;
   if (!sync_state(theta)) {
     std::copy(theta, theta + n, point_.begin());
@@ -197,6 +203,8 @@ double GradientFlow<T>::advance(T* theta, const Gradient& grad, double dt_limit)
       std::swap(k_[0], k_[kStages - 1]);
       loss_ = stage_loss_;
       for (int64_t i = 0; i < n; ++i) theta[i] = static_cast<T>(y_[static_cast<size_t>(i)]);
+      step_start_ = time();
+      dense_ = true;
       add_time(h);
       ++accepted_;
       last_dt_ = h;
@@ -234,6 +242,33 @@ bool GradientFlow<T>::advance_to(T* theta, const Gradient& grad, double t_end) {
     const double dt = advance(theta, grad, remaining);
     if (dt <= 0.0) return false;
     if (dt == remaining) set_time(t_end);
+  }
+  return true;
+}
+
+// After an accepted step y_new_ holds the previous state y0, y_ the new one y1, k_[6] the slope at y0 and k_[0] the
+// one at y1 (the swap of first-same-as-last), k_[1..5] the stages 2..6. With s = (t - t0) / dt:
+//   y(s) = y0 + s (r2 + (1 - s) (r3 + s (r4 + (1 - s) r5))),  r2 = y1 - y0,  r3 = dt k1 - r2,
+//   r4 = r2 - dt k7 - r3,  r5 = dt sum_j d_j k_j.
+template <class T>
+bool GradientFlow<T>::interpolate(double t, T* out) const {
+  if (!dense_ || last_dt_ <= 0.0) return false;
+  const double h = last_dt_;
+  double s = (t - step_start_) / h;
+  if (!(s >= -1e-12 && s <= 1.0 + 1e-12)) return false;
+  s = std::clamp(s, 0.0, 1.0);
+  const double s1 = 1.0 - s;
+  const double* y0 = y_new_.data();
+  const double* y1 = y_.data();
+  const double* k[kStages] = {k_[6].data(), k_[1].data(), k_[2].data(), k_[3].data(),
+                              k_[4].data(), k_[5].data(), k_[0].data()};
+  for (int64_t i = 0; i < size_; ++i) {
+    const double r2 = y1[i] - y0[i];
+    const double r3 = h * k[0][i] - r2;
+    const double r4 = r2 - h * k[6][i] - r3;
+    double d = 0.0;
+    for (int j = 0; j < kStages; ++j) d += kD[j] * k[j][i];
+    out[i] = static_cast<T>(y0[i] + s * (r2 + s1 * (r3 + s * (r4 + s1 * h * d))));
   }
   return true;
 }

@@ -94,6 +94,7 @@ const char* to_string(OptimKind v) {
     case OptimKind::sgd: return "sgd";
     case OptimKind::adam: return "adam";
     case OptimKind::adamw: return "adamw";
+    case OptimKind::gradient_flow: return "gradient_flow";
   }
   return "?";
 }
@@ -424,6 +425,9 @@ void validate_optim(const OptimConfig& o) {
 // optim.schedule = "loss_scaled" (Lyu et al. App. B.1): GD on log L, so plain SGD, no weight decay, cross-entropy.
 void validate_schedule(const RunConfig& c) {
   const OptimConfig& o = c.optim;
+  if (o.loss_scaled_initial_phase && o.schedule != LrSchedule::loss_scaled)
+    fail("optim.loss_scaled_initial_phase", "true",
+         fmt::format("needs optim.schedule = \"loss_scaled\", not {}", quoted(to_string(o.schedule))));
   if (o.schedule != LrSchedule::loss_scaled) return;
   const std::string key = "optim.schedule", value = quoted(to_string(o.schedule));
   if (c.loss.kind != LossKind::cross_entropy)
@@ -437,6 +441,36 @@ void validate_schedule(const RunConfig& c) {
     if (group.weight_decay && *group.weight_decay != 0)
       fail(key, value, fmt::format("needs no weight decay, but optim.groups.{}.weight_decay = {}", name,
                                    num(*group.weight_decay)));
+}
+
+// optim.kind = "gradient_flow" (theory/gradient_flow.h): the tolerances and step limits are checked whatever the
+// kind; with the flow, nothing of the step-by-step optimizers may be set (the full batch is checked by the trainer,
+// which knows the number of training rows).
+void validate_gradient_flow(const OptimConfig& o) {
+  require_positive("optim.flow_rtol", o.flow_rtol);
+  require_nonnegative("optim.flow_atol", o.flow_atol);
+  require_nonnegative("optim.flow_dt_max", o.flow_dt_max);
+  require_nonnegative("optim.flow_dt_floor", o.flow_dt_floor);
+  if (o.flow_dt_max > 0 && o.flow_dt_floor > o.flow_dt_max)
+    fail("optim.flow_dt_floor", num(o.flow_dt_floor),
+         fmt::format("must be <= optim.flow_dt_max ({}; 0 means no limit)", num(o.flow_dt_max)));
+  if (o.kind != OptimKind::gradient_flow) return;
+  const OptimConfig d;
+  const std::string flow = "with optim.kind = \"gradient_flow\"";
+  if (o.momentum != d.momentum)
+    fail("optim.momentum", num(o.momentum), "must be 0 " + flow + " (the flow has no momentum)");
+  if (o.nesterov) fail("optim.nesterov", "true", "must be false " + flow + " (the flow has no momentum)");
+  if (o.beta1 != d.beta1 || o.beta2 != d.beta2)
+    fail("optim.betas", list(std::vector<double>{o.beta1, o.beta2}),
+         fmt::format("are Adam's: leave them at [{}, {}] {}", num(d.beta1), num(d.beta2), flow));
+  if (o.eps != d.eps) fail("optim.eps", num(o.eps), fmt::format("is Adam's: leave it at {} {}", num(d.eps), flow));
+  if (o.warmup_steps != 0)
+    fail("optim.warmup_steps", num(o.warmup_steps), "must be 0 " + flow + " (it has no learning rate to warm up)");
+  for (const auto& [name, group] : o.groups)
+    if (group.lr)
+      fail("optim.groups." + name + ".lr", num(*group.lr),
+           "per-group learning rates are not supported " + flow + " (it integrates the plain flow; only "
+           "weight_decay may be set per group)");
 }
 
 void validate_train(const TrainConfig& t) {
@@ -464,6 +498,13 @@ void validate_eval(const EvalConfig& e) {
       fail("eval.probes", quoted(name), "unknown probe (known: default, none, " + join(known) + ")");
   }
   if (!(e.rep_eta > 0 && e.rep_eta < 1)) fail("eval.rep_eta", num(e.rep_eta), "must be in (0, 1)");
+  if (e.zl_lookback < 1) fail("eval.zl_lookback", num(e.zl_lookback), "must be >= 1");
+  require_nonnegative("eval.zl_project_steps", e.zl_project_steps);
+  require_positive("eval.zl_project_lr", e.zl_project_lr);
+  if (!(e.zl_project_momentum >= 0 && e.zl_project_momentum < 1))
+    fail("eval.zl_project_momentum", num(e.zl_project_momentum), "must be in [0, 1)");
+  require_nonnegative("eval.zl_project_tol", e.zl_project_tol);
+  if (!(e.zl_rank_rtol > 0 && e.zl_rank_rtol < 1)) fail("eval.zl_rank_rtol", num(e.zl_rank_rtol), "must be in (0, 1)");
 }
 
 }  // namespace
@@ -474,6 +515,7 @@ void validate(const RunConfig& config) {
   validate_compatibility(config);
   validate_optim(config.optim);
   validate_schedule(config);
+  validate_gradient_flow(config.optim);
   validate_train(config.train);
   validate_eval(config.eval);
 }

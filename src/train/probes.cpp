@@ -6,14 +6,18 @@
 #include "grokscope/data/modular.h"
 #include "probes/basic.h"
 #include "probes/modular.h"
+#include "probes/margin_targets.h"
 #include "probes/models.h"
 #include "probes/ntk.h"
+#include "probes/ntk_binary.h"
+#include "probes/zero_loss.h"
 
 namespace grokscope {
 
 const std::vector<std::string>& probe_names() {
   static const std::vector<std::string> names = {"kernel", "margin", "grad",         "spectral",
-                                                 "fourier", "gates", "fourier_loss", "model", "ntk"};
+                                                 "fourier", "gates", "fourier_loss", "model", "ntk",
+                                                 "zero_loss_direction", "margin_targets"};
   return names;
 }
 
@@ -47,6 +51,17 @@ std::vector<std::unique_ptr<Probe<T>>> make_probes(const RunConfig& config, cons
   // Opt-in (not part of "default"): one backward pass per (row, output) of the train and test sets at the first eval.
   if (std::find(wanted.begin(), wanted.end(), "ntk") != wanted.end() && NtkProbe<T>::applies(data))
     probes.push_back(std::make_unique<NtkProbe<T>>());
+  // Binary classification: the NTK max-margin classifier (a CLP QP over the training rows) at the first eval.
+  if (std::find(wanted.begin(), wanted.end(), "ntk") != wanted.end() && NtkBinaryProbe<T>::applies(model, data))
+    probes.push_back(std::make_unique<NtkBinaryProbe<T>>(model, data));
+  // Opt-in: the diagonal net's max-L1- and max-L2-margin classifiers (CLP LP and QP) at the first eval.
+  if (std::find(wanted.begin(), wanted.end(), "margin_targets") != wanted.end() &&
+      MarginTargetsProbe<T>::applies(config.model, data))
+    probes.push_back(std::make_unique<MarginTargetsProbe<T>>(layout, config.model.depth));
+  // Opt-in: a GD projection and the (n_train * outputs) x P output Jacobian with its QR at every evaluation.
+  if (std::find(wanted.begin(), wanted.end(), "zero_loss_direction") != wanted.end() &&
+      ZeroLossProbe<T>::applies(data))
+    probes.push_back(std::make_unique<ZeroLossProbe<T>>(config, layout));
   return probes;
 }
 

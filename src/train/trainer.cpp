@@ -4,6 +4,9 @@
 // the gradient it leaves behind is the one probes see.
 // optim.schedule = "loss_scaled" (Lyu et al. App. B.1): the gradient is that of log L (= grad L / L, nn/log_loss.h), so
 // the optimizer's step is lr / L times grad L, and the time sum_t lr / L_t is accumulated as its log (log-add-exp).
+// With optim.loss_scaled_initial_phase, steps at log L > -5 are plain ones at lr 10 lr (Lyu's code).
+// optim.kind = "gradient_flow": no optimizer; the integrator takes its own steps (flow_stepper.h) and the rows, step s
+// of the schedule at the continuous time s * lr, are evaluated at the dense-output points inside them.
 #include "grokscope/train/trainer.h"
 
 #include <fmt/format.h>
@@ -15,6 +18,7 @@
 #include <limits>
 
 #include "batches.h"
+#include "flow_stepper.h"
 #include "grokscope/core/error.h"
 #include "grokscope/kernels/blas.h"
 #include "grokscope/nn/log_loss.h"
@@ -61,7 +65,8 @@ class TrainingRun {
     model_->init_params(params_.data(), init_rng);
     if (!config.model.init_values.empty()) apply_init_values(*model_, config.model.init_values, params_.data());
     params_init_ = params_;
-    optimizer_ = make_optimizer<T>(config.optim, resolve_param_ranges(layout, config.optim), layout.total_size());
+    if (!flow_mode_)
+      optimizer_ = make_optimizer<T>(config.optim, resolve_param_ranges(layout, config.optim), layout.total_size());
 
     const Dataset<T>& train = data_.train;
     full_batch_ = config.train.batch_size == 0 || config.train.batch_size >= train.n;
@@ -69,9 +74,15 @@ class TrainingRun {
       throw ConfigError("train.batch_size", std::to_string(config.train.batch_size),
                         fmt::format("optim.schedule = \"loss_scaled\" needs the full batch ({} training rows)",
                                     train.n));
+    if (flow_mode_ && !full_batch_)
+      throw ConfigError("train.batch_size", std::to_string(config.train.batch_size),
+                        fmt::format("optim.kind = \"gradient_flow\" needs the full batch ({} training rows)", train.n));
+    if (flow_mode_) flow_ = std::make_unique<detail::FlowStepper<T>>(*model_, data_, config);
     const int64_t train_rows = full_batch_ ? train.n : config.train.batch_size;
-    train_ws_ = model_->make_workspace(train_rows);
-    d_out_.resize(static_cast<size_t>(train_rows * model_->output_dim()));
+    if (!flow_mode_) {   // the flow evaluates the training set through its own objective
+      train_ws_ = model_->make_workspace(train_rows);
+      d_out_.resize(static_cast<size_t>(train_rows * model_->output_dim()));
+    }
     if (!full_batch_)
       sampler_ = std::make_unique<detail::MinibatchSampler<T>>(train, config.train.batch_size, model_->output_dim(),
                                                                config.train.seed ^ 0x9e3779b97f4a7c15ULL);
@@ -81,6 +92,8 @@ class TrainingRun {
 
     columns_ = {"step", "time", "loss_train", "acc_train", "margin_train", "loss_test", "acc_test", "margin_test"};
     if (loss_scaled_) columns_.insert(columns_.end(), {"log_time", "log_loss_train"});
+    if (flow_)
+      for (const auto& c : detail::FlowStepper<T>::columns()) columns_.push_back(c);
     for (const auto& p : layout.params()) columns_.push_back("norm_" + p.name);
     columns_.push_back("norm_total");
     for (const auto& probe : probes_)
@@ -102,14 +115,33 @@ class TrainingRun {
     observer_.on_start(start);
 
     RunSummary summary;
-    const auto t0 = WallClock::now();
-    auto last_progress = t0;
-    int64_t last_progress_step = 0;
+    t0_ = last_progress_ = WallClock::now();
+    const int64_t steps = flow_ ? run_flow(summary) : run_steps(summary);
+    summary.timing.seconds = seconds_since(t0_);
+    summary.timing.eval_seconds = eval_seconds_;
+    summary.timing.steps_per_second =
+        summary.timing.seconds > 0 ? static_cast<double>(steps) / summary.timing.seconds : 0.0;
+    if (flow_) summary.flow = flow_->summary();
+    summary.clocks = clocks_.all();
+    const ClockAnalysis analysis = analyze_clocks(config_.eval, columns_, history_, summary.clocks);
+    summary.clocks.push_back(analysis.t_rep);
+    summary.rep_metric = analysis.rep_metric;
+    summary.analysis = analysis.values;
+    summary.final_columns = columns_;
+    summary.final_values = last_row_;
+    observer_.on_finish(summary, export_params(model_->layout(), final_params_->data()));
+    return summary;
+  }
+
+ private:
+  // The optimizer's loop, step by step; returns the steps taken.
+  int64_t run_steps(RunSummary& summary) {
     const int64_t total = config_.train.steps;
     int64_t step = 0;
     bool have_good = false;  // last_good_ holds parameters with a finite loss
     for (;; ++step) {
       record_trajectory(step);
+      for (auto& probe : probes_) probe->observe_step(step, params_.data());
       if (step == total) {
         evaluate(step, nullptr);
         finish(summary, RunStatus::completed, "completed all steps", step, params_);
@@ -139,49 +171,112 @@ class TrainingRun {
       std::memcpy(last_good_.data(), params_.data(), sizeof(T) * params_.size());
       have_good = true;
       const double mult = lr_multiplier(step);
+      const bool plain = initial_phase_ && log_loss_train_ > kInitialPhaseLogLoss;
+      if (plain)   // grads_ = grad log L = grad L / L: the plain step takes 10 grad L
+        for (T& g : grads_) g *= static_cast<T>(10.0 * std::exp(log_loss_train_));
       optimizer_->step(params_.data(), grads_.data(), mult);
-      if (loss_scaled_)
+      if (plain)
+        add_log_time(std::log(10.0 * config_.optim.lr * mult));
+      else if (loss_scaled_)
         add_log_time(std::log(config_.optim.lr * mult) - log_loss_train_);
       else
         add_time(config_.optim.lr * mult);
 
-      const auto now = WallClock::now();
-      if (now - last_progress > std::chrono::milliseconds(250)) {
-        const double dt = std::chrono::duration<double>(now - last_progress).count();
-        observer_.on_progress(Progress{.step = step + 1,
-                                       .total_steps = total,
-                                       .seconds = seconds_since(t0),
-                                       .steps_per_second = static_cast<double>(step + 1 - last_progress_step) / dt,
-                                       .acc_train = last_.acc_train,
-                                       .acc_test = last_.acc_test,
-                                       .loss_train = last_.loss_train});
-        last_progress = now;
-        last_progress_step = step + 1;
-      }
+      report_progress(step + 1);
     }
-    summary.timing.seconds = seconds_since(t0);
-    summary.timing.eval_seconds = eval_seconds_;
-    summary.timing.steps_per_second =
-        summary.timing.seconds > 0 ? static_cast<double>(step) / summary.timing.seconds : 0.0;
-    summary.clocks = clocks_.all();
-    const ClockAnalysis analysis = analyze_clocks(config_.eval, columns_, history_, summary.clocks);
-    summary.clocks.push_back(analysis.t_rep);
-    summary.rep_metric = analysis.rep_metric;
-    summary.analysis = analysis.values;
-    summary.final_columns = columns_;
-    summary.final_values = last_row_;
-    observer_.on_finish(summary, export_params(model_->layout(), final_params_->data()));
-    return summary;
+    return step;
   }
 
- private:
+  // optim.kind = "gradient_flow": the integrator takes its own steps (the last one shortened to end at exactly
+  // train.steps * lr) and every row s of the schedule at or before its time is evaluated at t = s * lr: at the
+  // integrator's point when it is there, else at the dense-output point inside the last step (params_ holds it for
+  // the evaluation, then the integrator's point again). Stop requests are polled between integrator steps. Returns
+  // the steps (time / lr) reached. An accepted point always has a finite loss, so a failure keeps params_ as they
+  // are: the last accepted point.
+  int64_t run_flow(RunSummary& summary) {
+    const std::vector<int64_t> evals = schedule_.steps();
+    const double lr = config_.optim.lr;
+    const double t_end = static_cast<double>(evals.back()) * lr;
+    const auto reached = [&] { return static_cast<int64_t>(flow_->time() / lr); };  // off the grid: floor
+    std::vector<T> at_flow(params_.size());   // the integrator's point while params_ holds an interpolated one
+    record_trajectory(0);
+    for (size_t e = 0;;) {
+      for (; e < evals.size() && static_cast<double>(evals[e]) * lr <= flow_->time(); ++e) {
+        const int64_t step = evals[e];
+        const double t = static_cast<double>(step) * lr;
+        const bool interpolated = t != flow_->time();
+        if (interpolated) {
+          at_flow = params_;
+          GS_CHECK(flow_->interpolate(t, params_.data()));
+          params_time_ = t;
+        }
+        for (auto& probe : probes_) probe->observe_step(step, params_.data());   // the flow visits only these
+        const BatchStats stats = flow_->stats_at(params_.data(), grads_.data());
+        if (!std::isfinite(stats.loss)) {  // only at step 0: every other row is at or next to an accepted point
+          clocks_.finish("run diverged");
+          finish(summary, RunStatus::diverged, "training loss is not finite at initialization (step 0)", 0, params_);
+          return 0;
+        }
+        evaluate(step, &stats);
+        if (e + 1 == evals.size()) {
+          finish(summary, RunStatus::completed, "completed all steps", step, params_);
+          return step;
+        }
+        if (early_stop_due(step)) {   // ends at this row, interpolated or not
+          finish(summary, RunStatus::completed, "early stop: every clock fired and held", step, params_);
+          return step;
+        }
+        if (interpolated) {
+          params_ = at_flow;
+          params_time_ = flow_->time();
+        }
+      }
+      if (observer_.stop_requested()) {
+        const BatchStats now = flow_->stats_at(params_.data(), grads_.data());
+        evaluate(reached(), &now);
+        finish(summary, RunStatus::stopped, "stopped on request", reached(), params_);
+        return reached();
+      }
+      if (!flow_->step_towards(params_.data(), t_end)) {
+        clocks_.finish("run diverged");
+        finish(summary, RunStatus::diverged,
+               fmt::format("{}; the parameters at t = {:.17g} (the last accepted point, finite loss) are saved",
+                           flow_->failure(), flow_->time()),
+               reached(), params_);
+        return reached();
+      }
+      params_time_ = flow_->time();
+      record_trajectory(flow_->accepted_steps());
+      report_progress(reached());
+    }
+  }
+
+  // A progress report at most every 250 ms; done = steps (GD) or time / lr (flow) so far.
+  void report_progress(int64_t done) {
+    const auto now = WallClock::now();
+    if (now - last_progress_ <= std::chrono::milliseconds(250)) return;
+    const double dt = std::chrono::duration<double>(now - last_progress_).count();
+    observer_.on_progress(Progress{.step = done,
+                                   .total_steps = config_.train.steps,
+                                   .seconds = seconds_since(t0_),
+                                   .steps_per_second = static_cast<double>(done - last_progress_step_) / dt,
+                                   .acc_train = last_.acc_train,
+                                   .acc_test = last_.acc_test,
+                                   .loss_train = last_.loss_train});
+    last_progress_ = now;
+    last_progress_step_ = done;
+  }
+
   // Continuous time with compensated (Neumaier) summation: 10^7 steps of lr 1e-3 stay exact to the last digits.
   void add_time(double dt) {
     const double t = time_ + dt;
     time_comp_ += std::abs(time_) >= std::abs(dt) ? (time_ - t) + dt : (dt - t) + time_;
     time_ = t;
   }
-  double time() const { return loss_scaled_ ? std::exp(log_time_) : time_ + time_comp_; }
+  double time() const {
+    if (flow_) return params_time_;
+    return loss_scaled_ ? std::exp(log_time_) : time_ + time_comp_;
+  }
   // log(time) += log(dt) in log space: log(e^x + e^y) = max + log1p(e^{-|x - y|}).
   void add_log_time(double log_dt) {
     if (log_dt == -std::numeric_limits<double>::infinity()) return;
@@ -230,6 +325,7 @@ class TrainingRun {
                                train.min_margin,           test.loss, test.accuracy(), test.min_margin};
     if (data_.target == TargetKind::regression) row[3] = row[6] = std::nan("");
     if (loss_scaled_) row.insert(row.end(), {log_time_, log_loss_train_});  // log_loss_train_ is that of theta_step
+    if (flow_) flow_->append_values(row);
     double total_sq = 0.0;
     for (const auto& p : model_->layout().params()) {
       double sq = 0.0;
@@ -301,13 +397,17 @@ class TrainingRun {
 
   const RunConfig& config_;
   const bool loss_scaled_ = config_.optim.schedule == LrSchedule::loss_scaled;
+  const bool initial_phase_ = loss_scaled_ && config_.optim.loss_scaled_initial_phase;
+  static constexpr double kInitialPhaseLogLoss = -5.0;   // Lyu's threshold of the initial phase
+  const bool flow_mode_ = config_.optim.kind == OptimKind::gradient_flow;
   RunObserver& observer_;
   TaskData<T> data_;
   std::unique_ptr<Model<T>> model_;
   EvalSchedule schedule_;
   ClockTracker clocks_;
   std::vector<std::unique_ptr<Probe<T>>> probes_;
-  std::unique_ptr<Optimizer<T>> optimizer_;
+  std::unique_ptr<Optimizer<T>> optimizer_;            // null in gradient-flow mode
+  std::unique_ptr<detail::FlowStepper<T>> flow_;       // gradient-flow mode only
   std::vector<T> params_, params_init_, grads_, last_good_, d_out_;
   const std::vector<T>* final_params_ = nullptr;
   std::unique_ptr<Workspace> train_ws_;
@@ -323,6 +423,9 @@ class TrainingRun {
   double log_loss_train_ = std::nan("");                          // loss_scaled: log L of the last train pass
   double eval_seconds_ = 0.0;
   int64_t held_since_ = -1;
+  WallClock::time_point t0_, last_progress_;           // start of the loop, last progress report
+  int64_t last_progress_step_ = 0;
+  double params_time_ = 0.0;                           // gradient flow: the time of the point in params_
 };
 
 template <class T>

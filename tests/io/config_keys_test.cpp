@@ -169,7 +169,8 @@ TEST(ConfigToml, UnknownKeyListsNewKeys) {
                 "d, n_classes, n_test, sparsity, margin, ground_truth, rank, toy)"});
   expect_error("[model]\nwidth = 5\n", {},
                {"model.width: unknown key (known in [model]: kind, hidden,", "init_values)"});
-  expect_error("[eval]\nfit = 5\n", {}, {"eval.fit: unknown key", "fit_loss, gen_loss, record_trajectory, probes, rep_metric, rep_eta)"});
+  expect_error("[eval]\nfit = 5\n", {}, {"eval.fit: unknown key", "fit_loss, gen_loss, record_trajectory, probes, zl_lookback,",
+                                          "zl_rank_rtol, rep_metric, rep_eta)"});
 }
 
 // The key registry: every key is written by to_toml and to_json in its section, and every name of an enum key is

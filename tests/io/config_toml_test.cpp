@@ -194,7 +194,8 @@ TEST(ConfigToml, SeedsAsDecimalStrings) {
 }
 
 TEST(ConfigToml, EnumNames) {
-  expect_error("[optim]\nkind = \"adamx\"\n", {}, {"optim.kind = \"adamx\": unknown value (known: sgd, adam, adamw)"});
+  expect_error("[optim]\nkind = \"adamx\"\n", {},
+               {"optim.kind = \"adamx\": unknown value (known: sgd, adam, adamw, gradient_flow)"});
   expect_error("[train]\ndtype = \"f16\"\n", {}, {"train.dtype = \"f16\"", "f32, f64"});
   expect_error("[model]\nactivation = \"gelu\"\n", {}, {"model.activation = \"gelu\"", "relu, leaky_relu"});
   expect_error("[model]\nbias = \"some\"\n", {}, {"model.bias = \"some\"", "none, first, all"});
@@ -302,7 +303,8 @@ TEST(ConfigToml, OverrideErrors) {
   expect_error("", {"optim..lr=5"}, {"optim..lr=5"});
   expect_error("[optim]\nlr = 0.01\n", {"optim.lr.x=1"}, {"optim.lr = 0.01", "not a table", "optim.lr.x"});
   expect_error("", {"optim.lr.x=1"}, {"optim.lr = {x = 1}", "expected a number"});
-  expect_error("", {"optim.kind=adamx"}, {"optim.kind = \"adamx\": unknown value (known: sgd, adam, adamw)"});
+  expect_error("", {"optim.kind=adamx"},
+               {"optim.kind = \"adamx\": unknown value (known: sgd, adam, adamw, gradient_flow)"});
   expect_error("", {"train.steps=many"}, {"train.steps = \"many\"", "integer"});
   expect_error("", {"train.steps=1.5"}, {"train.steps = 1.5"});
   expect_error("", {"optim.lrr=1"}, {"optim.lrr: unknown key"});

@@ -60,6 +60,11 @@ class GradientFlow {
   double advance(T* theta, const Gradient& grad, double dt_limit);
   // Advances until time() == t_end exactly (steps clipped to land on it); false on failure (see advance).
   bool advance_to(T* theta, const Gradient& grad, double t_end);
+  // Dense output: the solution at a time t inside the last accepted step, [time() - last_dt(), time()] (before any
+  // set_time), written to out, from the continuous extension of order 4 of Dormand and Prince (Hairer, Norsett &
+  // Wanner II.6; no gradient evaluation). Valid until the next advance; false (out untouched) when there is no
+  // accepted step to interpolate in or t lies outside it.
+  bool interpolate(double t, T* out) const;
 
   double time() const { return time_ + time_comp_; }   // continuous time integrated so far (compensated sum)
   void set_time(double t) { time_ = t; time_comp_ = 0.0; }
@@ -95,6 +100,8 @@ class GradientFlow {
   double dt_next_ = 0.0;
   double last_dt_ = 0.0;
   double last_error_ = 0.0;
+  double step_start_ = 0.0;              // time at the start of the last accepted step
+  bool dense_ = false;                   // y_new_ (the previous state) and k_ describe the last accepted step
   int64_t evaluations_ = 0, accepted_ = 0, rejected_ = 0, forced_ = 0;
   std::string failure_;
 };

@@ -8,7 +8,7 @@
 // features, e.g. both (i, j) and (j, i) observed in matrix completion) the solve falls back to a complete orthogonal
 // decomposition (the min-norm least-squares alpha, i.e. the pseudo-inverse of K) and reports the numerical rank.
 // Features are exact: one backward pass per (row, output). What it does not do: classification (the max-margin
-// problem K1 needs a QP solver), generated (on-demand) datasets.
+// problem K1: theory/kernel_classifier.h), generated (on-demand) datasets.
 #pragma once
 
 #include <Eigen/Core>

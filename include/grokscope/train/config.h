@@ -20,7 +20,9 @@ enum class InitKind { he, lecun, normal, torch_default };
 // (softplus(-y f)); squared is regression against real targets ((f - y)^2, mean over samples and outputs).
 enum class LossKind { cross_entropy, mse, logistic, squared };
 enum class MseReduction { mean, sum_classes };      // mean over n*C elements (PyTorch MSELoss), or sum over classes, mean over samples
-enum class OptimKind { sgd, adam, adamw };
+// gradient_flow: no optimizer steps; the trainer integrates d theta/dt = -(grad L + lambda theta) with the adaptive
+// Dormand-Prince integrator (theory/gradient_flow.h), step s of the schedule being the time s * lr.
+enum class OptimKind { sgd, adam, adamw, gradient_flow };
 // constant: the lr of the config (times the warmup multiplier). loss_scaled: lr / L(theta_t) with L the full-batch
 // training loss, evaluated in log space (Lyu et al. App. B.1; no weight decay, cross-entropy, SGD).
 enum class LrSchedule { constant, loss_scaled };
@@ -93,6 +95,16 @@ struct OptimConfig {
   double eps = 1e-8;
   int64_t warmup_steps = 0;          // lr multiplier min(step / warmup_steps, 1) at 0-based step (Nanda/Power)
   LrSchedule schedule = LrSchedule::constant;
+  // loss_scaled only: Lyu's initial phase (their train_mod_add_nowd.py): while log L > -5, a plain cross-entropy
+  // step at lr 10 * lr (the gradient 10 grad L), time += 10 * lr.
+  bool loss_scaled_initial_phase = false;
+  // kind = gradient_flow (theory/gradient_flow.h): tolerances of the local error per step, the largest step (0: no
+  // limit) and the floor below which steps never shrink (0: off; a step at the floor is accepted whatever its error,
+  // for ReLU networks, whose flow has a discontinuous right-hand side).
+  double flow_rtol = 1e-6;
+  double flow_atol = 1e-9;
+  double flow_dt_max = 0.0;
+  double flow_dt_floor = 0.0;
   std::map<std::string, GroupOverride> groups;
 };
 
@@ -124,6 +136,14 @@ struct EvalConfig {
   // the run. Empty rep_metric: srank of the first-layer/embedding matrix when there is one.
   std::string rep_metric;
   double rep_eta = 0.1;
+  // The zero_loss_direction probe (opt-in; Musat App. D, theory/zero_loss_direction.h): cos of the update over the
+  // last zl_lookback steps with the norm-minimizing direction at the GD projection of theta onto the zero-loss set.
+  int64_t zl_lookback = 10;          // c: the update is theta_e - theta_{max(0, e - c)}
+  int64_t zl_project_steps = 100;    // GD steps of the projection (no weight decay)
+  double zl_project_lr = 1.0;
+  double zl_project_momentum = 0.9;
+  double zl_project_tol = 0.0;       // stop the projection once the train loss is below this (0: all steps)
+  double zl_rank_rtol = 1e-10;       // rank of J: QR pivots above this times the largest
 };
 
 struct RunConfig {

@@ -33,6 +33,12 @@ class Probe {
   virtual std::vector<std::string> columns() const = 0;
   // Writes one value per column into out (NaN where undefined).
   virtual void measure(const ProbeContext<T>& ctx, double* out) = 0;
+  // Called by the trainer with theta_step at every step, before that step's evaluation (if any) and update, for
+  // probes that need past parameters (zero_loss_direction keeps theta_{e-c} for each planned evaluation e).
+  virtual void observe_step(int64_t step, const T* params) {
+    (void)step;
+    (void)params;
+  }
 };
 
 }  // namespace grokscope

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -42,6 +43,17 @@ struct RunTiming {
   double steps_per_second = 0.0;
 };
 
+// optim.kind = "gradient_flow": the integrator's options (from the config) and its work.
+struct FlowSummary {
+  double rtol = 0.0, atol = 0.0;
+  double dt_max = 0.0;                // 0: no limit
+  double dt_floor = 0.0;              // 0: off
+  int64_t gradient_evaluations = 0;   // by the integrator: the cost, comparable with GD's steps_done
+  int64_t metric_passes = 0;          // extra full-batch passes for metrics rows off the integrator's last point
+  int64_t accepted_steps = 0, rejected_steps = 0, forced_steps = 0;   // forced: accepted at dt_floor, error > 1
+  double last_dt = 0.0;               // the last accepted step
+};
+
 struct RunSummary {
   RunStatus status = RunStatus::completed;
   std::string message;           // one line: why the run ended
@@ -53,6 +65,7 @@ struct RunSummary {
   std::vector<std::string> final_columns;  // the last metrics row (names and values)
   std::vector<double> final_values;
   RunTiming timing;
+  std::optional<FlowSummary> flow;  // gradient-flow runs only
 };
 
 class RunObserver {
