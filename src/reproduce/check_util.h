@@ -28,6 +28,8 @@ std::string columns_text(const std::vector<std::string>& header, const std::vect
 std::string run_label(const RunData& run);
 // Steps of a run's metrics (empty when missing).
 inline std::vector<double> steps(const RunData& run) { return run.column("step"); }
+// First index from which x stays within frac * |x_0 - x_inf| of x_inf (-1 when it never settles or x is empty).
+int64_t settle_index(const std::vector<double>& x, double x_inf, double frac);
 // Value of `col` at the evaluation whose step is closest to `step` from above (NaN when none).
 double value_at_step(const RunData& run, const std::string& col, double step);
 // The grokking clocks of a modular-task run: t_fit, t_gen, test accuracy at t_fit, chance level 1/p.

@@ -99,6 +99,13 @@ std::string run_label(const RunData& run) {
   return out.empty() ? run.name : out;
 }
 
+int64_t settle_index(const std::vector<double>& x, double x_inf, double frac) {
+  if (x.empty()) return -1;
+  std::vector<double> gap(x.size());
+  for (size_t i = 0; i < x.size(); ++i) gap[i] = std::abs(x[i] - x_inf);
+  return settled_crossing(gap, frac * gap[0], true);
+}
+
 double value_at_step(const RunData& run, const std::string& col, double step) {
   const auto s = run.column("step"), v = run.column(col);
   for (size_t i = 0; i < s.size() && i < v.size(); ++i)

@@ -13,15 +13,7 @@
 
 namespace grokscope::reproduce {
 
-namespace {
-// First index with |x_t - x_inf| <= frac |x_0 - x_inf|.
-int64_t settle_index(const std::vector<double>& x, double x_inf, double frac) {
-  if (x.empty()) return -1;
-  std::vector<double> gap(x.size());
-  for (size_t i = 0; i < x.size(); ++i) gap[i] = std::abs(x[i] - x_inf);
-  return settled_crossing(gap, frac * gap[0], true);
-}
-}  // namespace
+using detail::settle_index;
 
 std::vector<Verdict> mu1_verdicts(const std::vector<Mu1Series>& series, double rate_tol, double path_tol,
                                   double end_tol, double min_ratio) {

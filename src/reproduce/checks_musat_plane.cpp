@@ -48,14 +48,6 @@ PlaneGeometry geometry(const std::vector<std::vector<double>>& w, double w_star)
   return g;
 }
 
-// First index from which values stay <= frac * |values[0] - limit| away from limit.
-int64_t settle(const std::vector<double>& values, double limit, double frac) {
-  if (values.empty()) return -1;
-  std::vector<double> gap(values.size());
-  for (size_t i = 0; i < values.size(); ++i) gap[i] = std::abs(values[i] - limit);
-  return settled_crossing(gap, frac * gap[0], true);
-}
-
 }  // namespace
 
 std::vector<Verdict> mu2_verdicts(const std::vector<Mu2Series>& series, double rate_tol, double path_tol,
@@ -92,8 +84,8 @@ std::vector<Verdict> mu2_verdicts(const std::vector<Mu2Series>& series, double r
                           fmt::format("w ends at the min-norm point 2N/(2N + wd) (1, ..., 1) = {} (1, ..., 1)",
                                       num(c_star)),
                           end_err, end_tol, "max |w - w*|"));
-    const int64_t i_fit = settle(g.dist_plane, std::abs(c_star * x2 - y) / std::sqrt(x2), 0.01);
-    const int64_t i_rule = settle(g.orth_norm, 0.0, 0.01);
+    const int64_t i_fit = detail::settle_index(g.dist_plane, std::abs(c_star * x2 - y) / std::sqrt(x2), 0.01);
+    const int64_t i_rule = detail::settle_index(g.orth_norm, 0.0, 0.01);
     const double t_fit = i_fit < 0 ? kNaN : s.step[static_cast<size_t>(i_fit)];
     const double t_rule = i_rule < 0 ? kNaN : s.step[static_cast<size_t>(i_rule)];
     out.push_back(at_least("plane_first " + tag,
@@ -104,7 +96,7 @@ std::vector<Verdict> mu2_verdicts(const std::vector<Mu2Series>& series, double r
     // Straight segment once on the plane (its distance within 1e-9 of the initial one, so that the fast component
     // along x no longer bends the path): the largest distance of w_t from the line through that point and w*,
     // relative to the segment's length.
-    const int64_t i_on = settle(g.dist_plane, std::abs(c_star * x2 - y) / std::sqrt(x2), 1e-9);
+    const int64_t i_on = detail::settle_index(g.dist_plane, std::abs(c_star * x2 - y) / std::sqrt(x2), 1e-9);
     double bend = kNaN;
     if (i_on >= 0) {
       const size_t a = static_cast<size_t>(i_on);

@@ -5,22 +5,14 @@
 #include <cmath>
 
 #include "grokscope/reproduce/checks.h"
+#include "verdict_helpers.h"
 
 namespace gr = grokscope::reproduce;
 
 namespace {
 
-bool all_pass(const std::vector<gr::Verdict>& v) {
-  for (const auto& x : v)
-    if (!x.pass) return false;
-  return !v.empty();
-}
-
-const gr::Verdict* find(const std::vector<gr::Verdict>& v, const std::string& prefix) {
-  for (const auto& x : v)
-    if (x.name.rfind(prefix, 0) == 0) return &x;
-  return nullptr;
-}
+using grokscope::reproduce::test::all_pass;
+using grokscope::reproduce::test::find;
 
 // Exact GD on (<w, 1> - N)^2 + coupled weight decay wd, from w0; `bend` adds a sideways kick to every step after 50
 // (a path that is not straight), `rate_error` speeds up the off-diagonal decay.

@@ -5,23 +5,15 @@
 #include <cmath>
 
 #include "grokscope/reproduce/checks.h"
+#include "verdict_helpers.h"
 #include "grokscope/reproduce/verdict.h"
 
 namespace gr = grokscope::reproduce;
 
 namespace {
 
-bool all_pass(const std::vector<gr::Verdict>& v) {
-  for (const auto& x : v)
-    if (!x.pass) return false;
-  return !v.empty();
-}
-
-const gr::Verdict* find(const std::vector<gr::Verdict>& v, const std::string& prefix) {
-  for (const auto& x : v)
-    if (x.name.rfind(prefix, 0) == 0) return &x;
-  return nullptr;
-}
+using grokscope::reproduce::test::all_pass;
+using grokscope::reproduce::test::find;
 
 // Exact GD of Musat's toy: s = w1 + w2 and d = w1 - w2 with loss (s - 2)^2 and coupled weight decay wd.
 gr::Mu1Series toy(double lr, double wd, int steps, double rate_error = 0.0) {
