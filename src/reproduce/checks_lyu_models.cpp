@@ -105,7 +105,15 @@ CheckOutput check_ly_grokking(const CheckInput& in, plot::FigureSet* figs) {
   CheckOutput out;
   for (const auto& run : in.runs) {
     const std::string tag = in.runs.size() > 1 ? " " + run_label(run) : "";
-    const GrokClocks c = grok_clocks(run);
+    GrokClocks c = grok_clocks(run);
+    // gen_acc (optional): t_gen as the first evaluation with test accuracy >= gen_acc instead of the run's t_gen clock
+    // (99%), for quick scales whose last percent of the test set comes much later.
+    const double gen_acc = in.param("gen_acc", kNaN);
+    if (std::isfinite(gen_acc)) {
+      const auto s = run.column("step"), a = run.column("acc_test");
+      const int64_t i = first_crossing(a, gen_acc, false);
+      c.t_gen = i < 0 ? kNaN : s[static_cast<size_t>(i)];
+    }
     auto v = grokking_verdicts(c, in.param("min_ratio", 10), in.param("max_acc_at_fit", 0.2), tag);
     out.verdicts.insert(out.verdicts.end(), v.begin(), v.end());
     const double lambda = run.config_number("optim.weight_decay"), eta = run.config_number("optim.lr");
@@ -143,9 +151,10 @@ CheckOutput check_ly_grokking(const CheckInput& in, plot::FigureSet* figs) {
       out.verdicts.push_back(transition_verdict("transition_time" + tag, c.t_gen, t_star, in.param("t_star_lo", 0.5),
                                                 in.param("t_star_hi", 3.0), "t_gen"));
     }
-    out.measured.push_back(fmt::format("{}: t_fit {}, t_gen {}, t_gen/t_fit {}, test accuracy at t_fit {} (chance {}), "
-                                       "first step with test accuracy >= 10% {}, |theta| {} at t_fit -> {} at t_gen{}",
-                                       run.name, num(c.t_fit), num(c.t_gen), num(c.t_gen / c.t_fit),
+    out.measured.push_back(fmt::format("{}: t_fit {}, t_gen (test accuracy >= {}) {}, t_gen/t_fit {}, test accuracy at "
+                                       "t_fit {} (chance {}), first step with test accuracy >= 10% {}, |theta| {} at "
+                                       "t_fit -> {} at t_gen{}",
+                                       run.name, num(c.t_fit), num(std::isfinite(gen_acc) ? gen_acc : 0.99), num(c.t_gen), num(c.t_gen / c.t_fit),
                                        num(c.acc_test_at_fit), num(c.chance), num(t10), num(norm_fit), num(norm_gen),
                                        alpha > 1 ? fmt::format("; t* = ln(alpha)/(eta lambda) = {}, fitted norm decay "
                                                                "rate {} (lambda = {})",

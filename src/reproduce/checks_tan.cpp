@@ -26,7 +26,7 @@ std::vector<Verdict> grokking_verdicts(const GrokClocks& c, double min_ratio, do
                         fmt::format("at t_fit the test accuracy is still far from 100% (chance {})", num(c.chance)),
                         c.acc_test_at_fit, max_acc_at_fit, "test accuracy at t_fit"));
   out.push_back(at_least("late_generalization" + tag,
-                         "test accuracy reaches 99% much later: t_gen / t_fit", c.t_gen / c.t_fit, min_ratio,
+                         "test accuracy reaches 99% (or the check's gen_acc) much later: t_gen / t_fit", c.t_gen / c.t_fit, min_ratio,
                          fmt::format("t_gen / t_fit = {} / {}", num(c.t_gen), num(c.t_fit))));
   return out;
 }
