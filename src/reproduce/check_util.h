@@ -14,6 +14,7 @@ CheckOutput check_mu2(const CheckInput& in, plot::FigureSet* figs);             
 CheckOutput check_mu5(const CheckInput& in, plot::FigureSet* figs);             // MU-5
 CheckOutput check_ly_grokking(const CheckInput& in, plot::FigureSet* figs);   // LY-1
 CheckOutput check_ly_alpha_sweep(const CheckInput& in, plot::FigureSet* figs); // LY-2 law
+CheckOutput check_ly_weight_decay(const CheckInput& in, plot::FigureSet* figs); // LY-3
 CheckOutput check_ly_diagonal(const CheckInput& in, plot::FigureSet* figs);    // LY-4
 CheckOutput check_ly_misgrokking(const CheckInput& in, plot::FigureSet* figs); // LY-5
 CheckOutput check_ly_matrix(const CheckInput& in, plot::FigureSet* figs);      // LY-6

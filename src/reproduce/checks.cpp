@@ -23,6 +23,7 @@ constexpr Entry kChecks[] = {
     {"musat_isolated", detail::check_mu5},
     {"lyu_grokking", detail::check_ly_grokking},
     {"lyu_alpha_sweep", detail::check_ly_alpha_sweep},
+    {"lyu_weight_decay", detail::check_ly_weight_decay},
     {"lyu_diagonal", detail::check_ly_diagonal},
     {"lyu_misgrokking", detail::check_ly_misgrokking},
     {"lyu_matrix_completion", detail::check_ly_matrix},
