@@ -13,6 +13,7 @@
 #include "grokscope/nn/loss.h"
 #include "grokscope/nn/model_factory.h"
 #include "grokscope/train/trainer.h"
+#include "run_recorder.h"
 
 namespace grokscope {
 namespace {
@@ -38,18 +39,7 @@ RunConfig tiny_config() {
   return c;
 }
 
-struct Recorder : RunObserver {
-  std::vector<std::string> columns;
-  std::vector<std::vector<double>> rows, params;
-  void on_start(const RunStart& s) override { columns = s.columns; }
-  void on_eval(const std::vector<double>& row) override { rows.push_back(row); }
-  void on_trajectory(int64_t, double, const std::vector<double>& p) override { params.push_back(p); }
-  double at(size_t row, const std::string& col) const {
-    const auto it = std::find(columns.begin(), columns.end(), col);
-    EXPECT_NE(it, columns.end()) << col;
-    return rows.at(row).at(static_cast<size_t>(it - columns.begin()));
-  }
-};
+using Recorder = test::RunRecorder;
 
 TEST(LossScaledInitialPhase, PlainStepsAtTenLrUntilLogLossFallsBelowMinusFive) {
   const RunConfig c = tiny_config();
