@@ -5,6 +5,7 @@
 #include <cmath>
 #include <limits>
 
+#include "grokscope/metrics/kernel_distance.h"
 #include "grokscope/data/chunks.h"
 #include "grokscope/theory/max_margin.h"
 
@@ -14,9 +15,9 @@ namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
+// cos(a, b) of two vectors of the same size (NaN when either is zero).
 double cosine(const Eigen::VectorXd& a, const Eigen::VectorXd& b) {
-  const double denom = a.norm() * b.norm();
-  return denom > 0.0 ? a.dot(b) / denom : kNaN;
+  return metrics::cosine_similarity(a.data(), b.data(), a.size());
 }
 
 }  // namespace
