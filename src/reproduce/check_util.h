@@ -36,4 +36,17 @@ double value_at_step(const RunData& run, const std::string& col, double step);
 // The grokking clocks of a modular-task run: t_fit, t_gen, test accuracy at t_fit, chance level 1/p.
 GrokClocks grok_clocks(const RunData& run);
 
+// Lyu et al. (lyu_util.cpp). The predicted transition step t* = ln(alpha) / (eta lambda) of Theorems 3.5 / 3.10 (0 at
+// alpha = 1).
+double lyu_t_star(const RunData& run);
+// Kernel phase: theta(t) ~ alpha e^{-lambda t} theta_init, so ln|theta| falls at rate lambda in continuous time. The
+// fitted rate over the evaluations with time in [lo, hi] t* eta (NaN when fewer than two fall there).
+double kernel_norm_decay_rate(const RunData& run, double t_star, double lo = 0.1, double hi = 0.7);
+// A figure of the columns `cols` (legend `titles`) of every run against the step, with an optional dashed vertical
+// mark at mark_step (NaN: none).
+void add_curve_figure(plot::FigureSet* figs, const std::string& name, const std::string& caption,
+                      const std::vector<RunData>& runs, const std::vector<std::string>& cols,
+                      const std::vector<std::string>& titles, bool log_y, double mark_step, const std::string& mark,
+                      bool log_x = true);
+
 }  // namespace grokscope::reproduce::detail

@@ -21,12 +21,6 @@ namespace grokscope::reproduce {
 
 namespace {
 
-// Predicted transition step of Lyu's Theorems 3.5 / 3.10: t* = ln(alpha) / (eta lambda).
-double lyu_t_star(const RunData& run) {
-  return std::log(run.config_number("model.init_scale")) /
-         (run.config_number("optim.lr") * run.config_number("optim.weight_decay"));
-}
-
 Verdict transition_verdict(const std::string& name, double t_measured, double t_star, double lo, double hi,
                            const std::string& what) {
   const double ratio = t_measured / t_star;
@@ -68,35 +62,6 @@ double zero_fill_mse(const RunData& run) {
   return sum / static_cast<double>(test.size());
 }
 
-void add_curve_figure(plot::FigureSet* figs, const std::string& name, const std::string& caption,
-                      const std::vector<RunData>& runs, const std::vector<std::string>& cols,
-                      const std::vector<std::string>& titles, bool log_y, double mark_step, const std::string& mark) {
-  if (!figs) return;
-  std::string body = "set logscale x\nset xlabel 'step'\nset key outside top center horizontal\n";
-  if (log_y) body += "set logscale y\nset format y '10^{%L}'\n";
-  if (std::isfinite(mark_step))
-    body += fmt::format("set arrow from {0},graph 0 to {0},graph 1 nohead dt 2 lc rgb '#555555'\n"
-                        "set label {1} at {0},graph 0.95 left offset 0.5,0\n",
-                        mark_step, plot::gp_quote(mark));
-  body += "plot ";
-  int lt = 1;
-  for (size_t r = 0; r < runs.size(); ++r) {
-    std::vector<std::vector<double>> data = {runs[r].column("step")};
-    for (const auto& c : cols) {
-      auto v = runs[r].column(c);
-      v.resize(data[0].size(), kNaN);
-      data.push_back(v);
-    }
-    for (auto& s : data[0]) s = std::max(s, 1.0);   // step 0 on a log axis
-    const std::string file = fmt::format("{}_{}.dat", name, r);
-    figs->data(file, detail::columns_text(std::vector<std::string>{"step"}, data));
-    for (size_t c = 0; c < cols.size(); ++c, ++lt)
-      body += fmt::format("{}'{}' using 1:{} with linespoints lt {} title '{}{}'", lt > 1 ? ", " : "", file, c + 2, lt,
-                          titles[c], runs.size() > 1 ? " " + detail::run_label(runs[r]) : "");
-  }
-  figs->figure(name, caption, body + "\n");
-}
-
 }  // namespace
 
 namespace detail {
@@ -116,7 +81,7 @@ CheckOutput check_ly_grokking(const CheckInput& in, plot::FigureSet* figs) {
     }
     auto v = grokking_verdicts(c, in.param("min_ratio", 10), in.param("max_acc_at_fit", 0.2), tag);
     out.verdicts.insert(out.verdicts.end(), v.begin(), v.end());
-    const double lambda = run.config_number("optim.weight_decay"), eta = run.config_number("optim.lr");
+    const double lambda = run.config_number("optim.weight_decay");
     const double alpha = run.config_number("model.init_scale"), t_star = lyu_t_star(run);
     // Sharpness (Fig. 2a: "test accuracy suddenly jumps"): from 10% to 90% test accuracy within max_rise_ratio.
     const auto steps_col = run.column("step"), acc = run.column("acc_test");
@@ -134,15 +99,7 @@ CheckOutput check_ly_grokking(const CheckInput& in, plot::FigureSet* figs) {
                                    norm_gen / norm_fit, 1.0, fmt::format("{} / {}", num(norm_gen), num(norm_fit))));
     double rate = kNaN;
     if (alpha > 1) {
-      // Kernel phase: theta(t) ~ alpha e^{-lambda t} theta_init, so ln |theta| falls with slope -lambda in continuous
-      // time, fitted over [0.1, 0.7] t*.
-      const auto time = run.column("time"), norm = run.column("norm_total");
-      std::vector<double> x, y;
-      for (size_t i = 0; i < time.size() && i < norm.size(); ++i)
-        if (time[i] >= 0.1 * t_star * eta && time[i] <= 0.7 * t_star * eta && norm[i] > 0)
-          x.push_back(time[i]), y.push_back(std::log(norm[i]));
-      const metrics::LineFit f = metrics::fit_line(x, y);
-      rate = f.ok ? -f.slope : kNaN;
+      rate = kernel_norm_decay_rate(run, t_star);
       out.verdicts.push_back(within_relative("kernel_norm_decay" + tag,
                                              fmt::format("kernel phase: ln|theta| falls at rate lambda in continuous "
                                                          "time over [0.1, 0.7] t* (tolerance {})",

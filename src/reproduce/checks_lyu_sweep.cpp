@@ -30,6 +30,45 @@ std::vector<Verdict> alpha_slope_verdicts(const std::vector<double>& alpha, cons
 
 namespace detail {
 
+namespace {
+
+// The kernel phase of one run of a classification alpha sweep (LY-2), each verdict opted into by its parameter:
+//   max_acc_at_fit  the training set is fitted (train accuracy >= fit_acc, default 1) while the test accuracy is
+//                   still at most this: the kernel predictor does not generalize;
+//   decay_tol       ln|theta| falls at rate lambda in continuous time over [0.1, 0.7] t* (relative tolerance).
+void kernel_phase_verdicts(const CheckInput& in, const RunData& run, CheckOutput& out) {
+  const double alpha = run.config_number("model.init_scale"), t_star = lyu_t_star(run);
+  const std::string tag = " alpha=" + num(alpha);
+  std::string m = "alpha=" + num(alpha) + ":";
+  if (in.params.count("max_acc_at_fit")) {
+    const double fit_acc = in.param("fit_acc", 1.0);
+    const auto s = run.column("step");
+    const int64_t i = first_crossing(run.column("acc_train"), fit_acc, false);
+    const double t_fit = i < 0 ? kNaN : s[static_cast<size_t>(i)];
+    const double acc = value_at_step(run, "acc_test", t_fit);
+    out.verdicts.push_back(at_most("kernel_memorizes" + tag,
+                                   fmt::format("kernel phase: the training set is fitted (train accuracy >= {}) while "
+                                               "the test accuracy is still low",
+                                               num(fit_acc)),
+                                   acc, in.param("max_acc_at_fit", 0.2), "test accuracy at the fit"));
+    m += fmt::format(" train accuracy >= {} at step {} with test accuracy {};", num(fit_acc), num(t_fit), num(acc));
+  }
+  if (in.params.count("decay_tol")) {
+    const double rate = kernel_norm_decay_rate(run, t_star), lambda = run.config_number("optim.weight_decay");
+    out.verdicts.push_back(within_relative("kernel_norm_decay" + tag,
+                                           fmt::format("kernel phase: ln|theta| falls at rate lambda in continuous "
+                                                       "time over [0.1, 0.7] t* (tolerance {})",
+                                                       num(in.param("decay_tol", 0.2))),
+                                           rate, lambda, in.param("decay_tol", 0.2), "per unit time"));
+    m += fmt::format(" norm decay rate {} over [0.1, 0.7] t* = [{}, {}] steps (lambda = {});", num(rate),
+                     num(0.1 * t_star), num(0.7 * t_star), num(lambda));
+  }
+  m.pop_back();
+  out.measured.push_back(m);
+}
+
+}  // namespace
+
 CheckOutput check_ly_alpha_sweep(const CheckInput& in, plot::FigureSet* figs) {
   CheckOutput out;
   const nlohmann::json* fit = nullptr;
@@ -46,6 +85,8 @@ CheckOutput check_ly_alpha_sweep(const CheckInput& in, plot::FigureSet* figs) {
                                        num(std::log(alpha.back()) / (run.config_number("optim.lr") *
                                                                      run.config_number("optim.weight_decay")))));
   }
+  if (in.params.count("max_acc_at_fit") || in.params.count("decay_tol"))
+    for (const auto& run : in.runs) kernel_phase_verdicts(in, run, out);
   auto number = [](const nlohmann::json* j, const char* key) {
     return j && j->contains(key) && (*j)[key].is_number() ? (*j)[key].get<double>() : kNaN;
   };
@@ -57,9 +98,19 @@ CheckOutput check_ly_alpha_sweep(const CheckInput& in, plot::FigureSet* figs) {
                                        "predicted slope 1/(eta lambda) = {}",
                                        num(intercept), num(slope), num(r2), fit->value("n", 0), fit->value("censored", 0),
                                        num(predicted)));
-  out.verdicts = alpha_slope_verdicts(alpha, t_gen, slope, r2, predicted, in.param("slope_tol", 0.25),
-                                      in.param("min_r2", 0.95));
+  const auto law = alpha_slope_verdicts(alpha, t_gen, slope, r2, predicted, in.param("slope_tol", 0.25),
+                                       in.param("min_r2", 0.95));
+  out.verdicts.insert(out.verdicts.begin(), law.begin(), law.end());
   if (!figs || alpha.empty()) return out;
+  const auto acc = in.runs.front().column("acc_test");
+  if (std::any_of(acc.begin(), acc.end(), [](double a) { return std::isfinite(a); })) {   // classification (LY-2):
+                                                                                           // Fig. 2b
+    add_curve_figure(figs, "ly_alpha_accuracy", "Test accuracy against step (linear axis) for each alpha: the "
+                     "transition moves right by ln(alpha)/(eta lambda)", in.runs, {"acc_test"}, {"test"}, false, kNaN,
+                     "", false);
+    add_curve_figure(figs, "ly_alpha_norm", "Parameter norm |theta| for each alpha: alpha e^{-lambda t} in the "
+                     "kernel phase, then the rich phase", in.runs, {"norm_total"}, {"|theta|"}, true, kNaN, "", false);
+  }
   std::vector<double> la(alpha.size()), fitted(alpha.size()), pred(alpha.size());
   double mx = 0, my = 0;
   int n = 0;
