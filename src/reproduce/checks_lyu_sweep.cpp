@@ -86,7 +86,8 @@ CheckOutput check_ly_alpha_sweep(const CheckInput& in, plot::FigureSet* figs) {
                                                                      run.config_number("optim.weight_decay")))));
   }
   if (in.params.count("max_acc_at_fit") || in.params.count("decay_tol"))
-    for (const auto& run : in.runs) kernel_phase_verdicts(in, run, out);
+    for (const auto& run : in.runs)
+      if (run.config_number("model.init_scale") > 1) kernel_phase_verdicts(in, run, out);   // alpha = 1: no kernel phase
   auto number = [](const nlohmann::json* j, const char* key) {
     return j && j->contains(key) && (*j)[key].is_number() ? (*j)[key].get<double>() : kNaN;
   };

@@ -18,7 +18,7 @@ using grokscope::reproduce::test::find;
 
 constexpr double kLr = 0.5, kWd = 8e-4;
 
-// One run of the sweep: evaluations every 250 steps; the norm is 0.1 + 22.6 alpha e^{-rate t} (rate = decay_factor *
+// One run of the sweep (alpha = 1 has no kernel phase: its t* is 0): evaluations every 250 steps; the norm is 0.1 + 22.6 alpha e^{-rate t} (rate = decay_factor *
 // lambda), train accuracy 0.995 from step 750, test accuracy `acc_kernel` until the transition at
 // 20000 + ln(alpha)/(eta lambda) steps and 0.6 after it.
 gr::RunData synthetic_run(double alpha, double decay_factor = 1.0, double acc_kernel = 0.0) {
@@ -76,4 +76,19 @@ TEST(LyuAlphaCheck, KernelVerdictsAreOptIn) {
   const auto out = gr::find_check("lyu_alpha_sweep")(in, nullptr);
   EXPECT_EQ(find(out.verdicts, "kernel_"), nullptr);
   EXPECT_FALSE(all_pass(out.verdicts));   // no fit: the slope verdict cannot pass
+}
+
+TEST(LyuAlphaCheck, AlphaOneHasNoKernelPhase) {
+  gr::CheckInput in;
+  in.runs = {synthetic_run(1.0, 2.0, 0.5), synthetic_run(100.0)};
+  in.params = {{"max_acc_at_fit", 0.2}, {"decay_tol", 0.2}, {"fit_acc", 0.99}};
+  const auto out = gr::find_check("lyu_alpha_sweep")(in, nullptr);
+  int kernel = 0;
+  for (const auto& v : out.verdicts) {
+    EXPECT_EQ(v.name.find("alpha=1 "), std::string::npos) << v.name;
+    EXPECT_NE(v.name, "kernel_norm_decay alpha=1");
+    EXPECT_NE(v.name, "kernel_memorizes alpha=1");
+    kernel += v.name.rfind("kernel_", 0) == 0;
+  }
+  EXPECT_EQ(kernel, 2);   // alpha = 100 only
 }
