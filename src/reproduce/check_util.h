@@ -42,6 +42,9 @@ double lyu_t_star(const RunData& run);
 // Kernel phase: theta(t) ~ alpha e^{-lambda t} theta_init, so ln|theta| falls at rate lambda in continuous time. The
 // fitted rate over the evaluations with time in [lo, hi] t* eta (NaN when fewer than two fall there).
 double kernel_norm_decay_rate(const RunData& run, double t_star, double lo = 0.1, double hi = 0.7);
+// The verdict "kernel_norm_decay<tag>": that rate over [0.1, 0.7] t* is lambda within the relative tolerance tol (its
+// value is the fitted rate).
+Verdict kernel_norm_decay_verdict(const RunData& run, double t_star, double tol, const std::string& tag);
 // A figure of the columns `cols` (legend `titles`) of every run against the step, with an optional dashed vertical
 // mark at mark_step (NaN: none).
 void add_curve_figure(plot::FigureSet* figs, const std::string& name, const std::string& caption,

@@ -99,12 +99,8 @@ CheckOutput check_ly_grokking(const CheckInput& in, plot::FigureSet* figs) {
                                    norm_gen / norm_fit, 1.0, fmt::format("{} / {}", num(norm_gen), num(norm_fit))));
     double rate = kNaN;
     if (alpha > 1) {
-      rate = kernel_norm_decay_rate(run, t_star);
-      out.verdicts.push_back(within_relative("kernel_norm_decay" + tag,
-                                             fmt::format("kernel phase: ln|theta| falls at rate lambda in continuous "
-                                                         "time over [0.1, 0.7] t* (tolerance {})",
-                                                         num(in.param("decay_tol", 0.2))),
-                                             rate, lambda, in.param("decay_tol", 0.2), "per unit time"));
+      out.verdicts.push_back(kernel_norm_decay_verdict(run, t_star, in.param("decay_tol", 0.2), tag));
+      rate = out.verdicts.back().value;
       out.verdicts.push_back(transition_verdict("transition_time" + tag, c.t_gen, t_star, in.param("t_star_lo", 0.5),
                                                 in.param("t_star_hi", 3.0), "t_gen"));
     }

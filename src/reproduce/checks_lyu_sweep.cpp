@@ -54,14 +54,10 @@ void kernel_phase_verdicts(const CheckInput& in, const RunData& run, CheckOutput
     m += fmt::format(" train accuracy >= {} at step {} with test accuracy {};", num(fit_acc), num(t_fit), num(acc));
   }
   if (in.params.count("decay_tol")) {
-    const double rate = kernel_norm_decay_rate(run, t_star), lambda = run.config_number("optim.weight_decay");
-    out.verdicts.push_back(within_relative("kernel_norm_decay" + tag,
-                                           fmt::format("kernel phase: ln|theta| falls at rate lambda in continuous "
-                                                       "time over [0.1, 0.7] t* (tolerance {})",
-                                                       num(in.param("decay_tol", 0.2))),
-                                           rate, lambda, in.param("decay_tol", 0.2), "per unit time"));
-    m += fmt::format(" norm decay rate {} over [0.1, 0.7] t* = [{}, {}] steps (lambda = {});", num(rate),
-                     num(0.1 * t_star), num(0.7 * t_star), num(lambda));
+    out.verdicts.push_back(kernel_norm_decay_verdict(run, t_star, in.param("decay_tol", 0.2), tag));
+    m += fmt::format(" norm decay rate {} over [0.1, 0.7] t* = [{}, {}] steps (lambda = {});",
+                     num(out.verdicts.back().value), num(0.1 * t_star), num(0.7 * t_star),
+                     num(run.config_number("optim.weight_decay")));
   }
   m.pop_back();
   out.measured.push_back(m);

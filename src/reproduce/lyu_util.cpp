@@ -27,6 +27,15 @@ double kernel_norm_decay_rate(const RunData& run, double t_star, double lo, doub
   return f.ok ? -f.slope : kNaN;
 }
 
+Verdict kernel_norm_decay_verdict(const RunData& run, double t_star, double tol, const std::string& tag) {
+  return within_relative("kernel_norm_decay" + tag,
+                         fmt::format("kernel phase: ln|theta| falls at rate lambda in continuous time over [0.1, 0.7] "
+                                     "t* (tolerance {})",
+                                     num(tol)),
+                         kernel_norm_decay_rate(run, t_star), run.config_number("optim.weight_decay"), tol,
+                         "per unit time");
+}
+
 void add_curve_figure(plot::FigureSet* figs, const std::string& name, const std::string& caption,
                       const std::vector<RunData>& runs, const std::vector<std::string>& cols,
                       const std::vector<std::string>& titles, bool log_y, double mark_step, const std::string& mark,
