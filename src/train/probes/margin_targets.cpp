@@ -15,11 +15,6 @@ namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
-// cos(a, b) of two vectors of the same size (NaN when either is zero).
-double cosine(const Eigen::VectorXd& a, const Eigen::VectorXd& b) {
-  return metrics::cosine_similarity(a.data(), b.data(), a.size());
-}
-
 }  // namespace
 
 template <class T>
@@ -78,8 +73,8 @@ void MarginTargetsProbe<T>::measure(const ProbeContext<T>& ctx, double* out) {
     w[i] = std::pow(double(ctx.params[u_->offset + i]), depth_) - std::pow(double(ctx.params[v_->offset + i]), depth_);
   const double worst = w.size() > 0 ? (z_ * w).minCoeff() : kNaN;
   const double l1 = w.lpNorm<1>(), l2 = w.norm();
-  out[0] = cosine(w, w1_);
-  out[1] = cosine(w, w2_);
+  out[0] = metrics::cosine_similarity(w.data(), w1_.data(), w.size());
+  out[1] = metrics::cosine_similarity(w.data(), w2_.data(), w.size());
   out[2] = l1 > 0.0 ? worst / l1 / gamma1_ : kNaN;
   out[3] = l2 > 0.0 ? worst / l2 / gamma2_ : kNaN;
   out[4] = acc1_;

@@ -14,11 +14,6 @@ namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
-// cos(a, b) of two vectors of the same size (NaN when either is zero).
-double cosine(const Eigen::VectorXd& a, const Eigen::VectorXd& b) {
-  return metrics::cosine_similarity(a.data(), b.data(), a.size());
-}
-
 }  // namespace
 
 template <class T>
@@ -63,7 +58,7 @@ void ZeroLossProbe<T>::measure(const ProbeContext<T>& ctx, double* out) {
   if (it != snapshots_.end() && ctx.step > ref) {
     Eigen::VectorXd dtheta(n);
     for (int64_t i = 0; i < n; ++i) dtheta[i] = theta[i] - static_cast<double>(it->second[static_cast<size_t>(i)]);
-    if (dir.direction.size() == n) out[0] = cosine(dtheta, dir.direction);
+    if (dir.direction.size() == n) out[0] = metrics::cosine_similarity(dtheta.data(), dir.direction.data(), n);
     // -grad L_lambda at theta_e: the loss gradient (no decay) plus each tensor's weight decay times theta.
     if (!objective_) objective_ = std::make_unique<theory::ModelObjective<T>>(ctx.model, ctx.data.train, loss_,
                                                                              ctx.data.target);
@@ -73,7 +68,7 @@ void ZeroLossProbe<T>::measure(const ProbeContext<T>& ctx, double* out) {
       for (int64_t i = 0; i < n; ++i) descent[i] = -static_cast<double>(grad[static_cast<size_t>(i)]);
       for (const ParamRange& r : ranges_)
         for (int64_t i = r.offset; i < r.offset + r.size; ++i) descent[i] -= r.weight_decay * theta[i];
-      out[1] = cosine(dtheta, descent);
+      out[1] = metrics::cosine_similarity(dtheta.data(), descent.data(), dtheta.size());
     }
   }
   snapshots_.erase(snapshots_.begin(), snapshots_.lower_bound(ref));   // later evaluations look further ahead
