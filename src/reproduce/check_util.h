@@ -12,6 +12,7 @@ namespace grokscope::reproduce::detail {
 CheckOutput check_mu1(const CheckInput& in, plot::FigureSet* figs);
 CheckOutput check_mu2(const CheckInput& in, plot::FigureSet* figs);             // MU-2
 CheckOutput check_mu5(const CheckInput& in, plot::FigureSet* figs);             // MU-5
+CheckOutput check_mu4(const CheckInput& in, plot::FigureSet* figs);             // MU-4
 CheckOutput check_ly_grokking(const CheckInput& in, plot::FigureSet* figs);   // LY-1
 CheckOutput check_ly_alpha_sweep(const CheckInput& in, plot::FigureSet* figs); // LY-2 law
 CheckOutput check_ly_weight_decay(const CheckInput& in, plot::FigureSet* figs); // LY-3
@@ -22,6 +23,7 @@ CheckOutput check_tc_srank(const CheckInput& in, plot::FigureSet* figs);       /
 CheckOutput check_tc_lambda(const CheckInput& in, plot::FigureSet* figs);      // TC-1
 CheckOutput check_tc_balance(const CheckInput& in, plot::FigureSet* figs);     // TC-4
 CheckOutput check_tc_fast(const CheckInput& in, plot::FigureSet* figs);        // TC-3
+CheckOutput check_tc_relu_bridge(const CheckInput& in, plot::FigureSet* figs); // TC-5
 
 // Whitespace-separated columns, one row per index; NaN written as NaN. All columns must have the same length.
 std::string columns_text(const std::vector<std::string>& header, const std::vector<std::vector<double>>& cols);

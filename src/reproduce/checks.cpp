@@ -21,6 +21,7 @@ constexpr Entry kChecks[] = {
     {"musat_toy_decay", detail::check_mu1},
     {"musat_toy_plane", detail::check_mu2},
     {"musat_isolated", detail::check_mu5},
+    {"musat_direction", detail::check_mu4},
     {"lyu_grokking", detail::check_ly_grokking},
     {"lyu_alpha_sweep", detail::check_ly_alpha_sweep},
     {"lyu_weight_decay", detail::check_ly_weight_decay},
@@ -31,6 +32,7 @@ constexpr Entry kChecks[] = {
     {"tan_lambda", detail::check_tc_lambda},
     {"tan_balance", detail::check_tc_balance},
     {"tan_fast_clock", detail::check_tc_fast},
+    {"tan_relu_bridge", detail::check_tc_relu_bridge},
 };
 }  // namespace
 

@@ -131,4 +131,44 @@ std::vector<Verdict> srank_verdicts(const std::vector<double>& step, const std::
 std::vector<Verdict> alpha_slope_verdicts(const std::vector<double>& alpha, const std::vector<double>& t_gen,
                                           double slope, double r2, double predicted, double slope_tol, double min_r2);
 
+// MU-4, one run of Musat's gradient-direction experiment: cos = cos(dtheta, g~) per evaluation (probe
+// zero_loss_direction), test accuracy and test loss, t_fit and t_gen. The claim "cos(dtheta, g~) is greatest during
+// grokking" is judged in the two readings of Musat's figures: "peak_in_accuracy_rise": the step of the largest cos
+// lies in the test-accuracy rise [t_onset, t_gen] (t_onset = first evaluation after t_fit whose test accuracy exceeds
+// its value at t_fit; Fig. 7); "peak_in_test_loss_drop": it lies where the test loss makes the middle 80% of its fall
+// from its largest value after t_fit to its final value (Fig. 5). Each verdict's value is the peak step.
+struct Mu4Series {
+  std::string label;
+  double t_fit = kNaN, t_gen = kNaN;
+  std::vector<double> step, cos, acc_test, loss_test;
+};
+struct Mu4Windows {
+  double peak_step = kNaN, peak_cos = kNaN;
+  double onset = kNaN, t_gen = kNaN;            // the test-accuracy rise
+  double loss_lo = kNaN, loss_hi = kNaN;        // 10% and 90% of the test-loss fall
+};
+Mu4Windows mu4_windows(const Mu4Series& s);
+std::vector<Verdict> mu4_verdicts(const Mu4Series& s, const std::string& tag = "");
+
+// TC-5, one run of the embedding ReLU model (Tan Prop. 4.1 / 4.2, App. F.3), evaluated on a linear schedule:
+// grad_ratio = |grad_U L|_F / |grad_E L|_F, gate_flip_frac = share of the hidden layer's training-set gates flipped
+// since the previous evaluation, preact_min_abs = min_{i,u} |pre_{i,u}|. Verdicts: "head_gradient_larger": the ratio
+// exceeds min_grad_ratio at every evaluation before t_fit (value = its minimum there); "gates_freeze": the mean
+// per-step flip rate (flip fraction / steps since the previous evaluation) over the last late_fraction of the run is
+// at most max_flip_ratio x its mean over the evaluations in [around_lo, around_hi] x t_fit (value = the ratio);
+// "margin_grows": the median preact_min_abs over the last late_fraction exceeds min_margin_ratio x its median around
+// t_fit (value = the ratio).
+struct Tc5Series {
+  std::string label;
+  double t_fit = kNaN;
+  std::vector<double> step, grad_ratio, gate_flip_frac, preact_min_abs;
+};
+struct Tc5Params {
+  double min_grad_ratio = 1.0, late_fraction = 0.2, around_lo = 0.5, around_hi = 1.5, max_flip_ratio = 0.1,
+         min_margin_ratio = 1.0;
+};
+// The per-step flip rate at each evaluation (NaN at the first one and where the fraction is NaN).
+std::vector<double> gate_flip_rate(const std::vector<double>& step, const std::vector<double>& gate_flip_frac);
+std::vector<Verdict> tc5_verdicts(const Tc5Series& s, const Tc5Params& p, const std::string& tag = "");
+
 }  // namespace grokscope::reproduce
