@@ -5,6 +5,7 @@
 
 #include <cmath>
 #include <ctime>
+#include <limits>
 #include <fstream>
 #include <sstream>
 
@@ -112,7 +113,9 @@ bool read_run_outputs(const fs::path& dir, const SweepSpec& spec, RunRecord& r) 
   r.status = s.value("status", "failed");
   r.message = s.value("message", "");
   r.steps_done = s.value("steps_done", int64_t{0});
-  r.time = s.value("time", 0.0);
+  // null: a continuous time past e^709 (optim.schedule = "loss_scaled" writes its log only), not a missing one.
+  r.time = !s.contains("time") ? 0.0 : s["time"].is_number() ? s["time"].get<double>()
+                                                              : std::numeric_limits<double>::infinity();
   r.clocks.clear();
   const json& clocks = s.contains("clocks") ? s["clocks"] : json::object();
   for (const char* name : {"t_fit", "t_gen"})

@@ -171,4 +171,20 @@ struct Tc5Params {
 std::vector<double> gate_flip_rate(const std::vector<double>& step, const std::vector<double>& gate_flip_frac);
 std::vector<Verdict> tc5_verdicts(const Tc5Series& s, const Tc5Params& p, const std::string& tag = "");
 
+// LY-7, one run without weight decay at lr eta/L (Lyu et al. App. B.1, Fig. 4), judged against x = log CT (the
+// log_time column, CT = sum_t eta_t). Evaluations with log CT <= 0 are left out (Lyu's CT starts at 1). The fit is
+// the first evaluation at or after the t_fit clock. Verdicts: late (test accuracy at the fit <= max_acc_at_fit),
+// eventual (final test accuracy >= min_final_acc), gradual (gain = final - fit test accuracy >= min_gain, and the log
+// CT of the first evaluation reaching 90% of the gain / that reaching 10% >= min_span), margin growth (normalized
+// margin at the end > at the fit and > at the midpoint of [fit, end] in ln log CT), unbounded norm (|theta| never
+// falls after the fit by more than a relative 1e-6, and the slope of ln|theta| against ln log CT over the last
+// quarter of that axis >= min_norm_slope; 2-homogeneity with a settled normalized margin predicts 1/2).
+struct Ly7Series {
+  std::string label;
+  double t_fit = kNaN;   // step of the t_fit clock (NaN: never fitted)
+  std::vector<double> step, log_time, acc_test, nmargin, norm;
+};
+std::vector<Verdict> ly7_verdicts(const Ly7Series& s, double max_acc_at_fit, double min_final_acc, double min_gain,
+                                  double min_span, double min_norm_slope);
+
 }  // namespace grokscope::reproduce
