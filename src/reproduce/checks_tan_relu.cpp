@@ -34,6 +34,13 @@ double mean(const std::vector<double>& v) {
   return n ? s / n : kNaN;
 }
 
+// The last finite value (the final evaluation of a run has no gradient).
+double last_finite(const std::vector<double>& v) {
+  for (auto it = v.rbegin(); it != v.rend(); ++it)
+    if (std::isfinite(*it)) return *it;
+  return kNaN;
+}
+
 // The values of `v` at the evaluations with step in [lo, hi].
 std::vector<double> window(const std::vector<double>& step, const std::vector<double>& v, double lo, double hi) {
   std::vector<double> out;
@@ -138,7 +145,7 @@ CheckOutput check_tc_relu_bridge(const CheckInput& in, plot::FigureSet* figs) {
         num(value_at_step(run, "grad_ratio_head_embedding", s.t_fit)),
         num(value_at_step(run, "grad_ratio_head_embedding", s.t_fit) * value_at_step(run, "norm_E", s.t_fit) /
             value_at_step(run, "norm_w2", s.t_fit)),
-        num(s.grad_ratio.empty() ? kNaN : s.grad_ratio.back()),
+        num(last_finite(s.grad_ratio)),
         num(rate_at_fit), num(rate.empty() ? kNaN : rate.back()), num(value_at_step(run, "preact_min_abs", s.t_fit)),
         num(s.preact_min_abs.empty() ? kNaN : s.preact_min_abs.back())));
     if (figs) {

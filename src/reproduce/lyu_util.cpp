@@ -46,7 +46,7 @@ void add_curve_figure(plot::FigureSet* figs, const std::string& name, const std:
   if (log_y) body += "set logscale y\nset format y '10^{%L}'\n";
   if (std::isfinite(mark_step))
     body += fmt::format("set arrow from {0},graph 0 to {0},graph 1 nohead dt 2 lc rgb '#555555'\n"
-                        "set label {1} at {0},graph 0.95 left offset 0.5,0\n",
+                        "set label {1} at {0},graph 0.95 left offset 0.5,0 noenhanced\n",
                         mark_step, plot::gp_quote(mark));
   body += "plot ";
   int lt = 1;
