@@ -31,6 +31,7 @@ constexpr Entry kChecks[] = {
     {"tan_lambda", detail::check_tc_lambda},
     {"tan_balance", detail::check_tc_balance},
     {"tan_fast_clock", detail::check_tc_fast},
+    {"musat_gradient_orthogonality", detail::check_mu3},
 };
 }  // namespace
 
