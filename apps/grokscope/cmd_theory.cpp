@@ -80,7 +80,8 @@ Action add_theory_command(CLI::App& app) {
   CLI::App* lsub = cmd->add_subcommand(
       "landscape", "GD on Musat's two-parameter toy landscapes with dist_Z and the gradient's angle to Z (MU-3)");
   lsub->add_option("config", land->config_path, "TOML file with a [landscape] table (default: parabola, 3 starts)");
-  lsub->add_option("--set", land->overrides, "Override a key: --set landscape.kind=curved (repeatable; prefix optional)")
+  lsub->add_option("--set", land->overrides,
+                   "Override a key: --set landscape.kind=curved (repeatable; prefix optional)")
       ->take_all()
       ->allow_extra_args(false);
   lsub->add_option("--out", land->out_dir, "Run directory (default: runs/landscape)");

@@ -40,7 +40,8 @@ const std::vector<LandscapeKey>& landscape_keys() {
          return "[" + out + "]";
        },
        [](const LandscapeConfig& c) { return nlohmann::json(c.starts); }},
-      {"lr", "float", [](const toml::node& n, const std::string& key, LandscapeConfig& c) { c.lr = get_double(n, key); },
+      {"lr", "float",
+       [](const toml::node& n, const std::string& key, LandscapeConfig& c) { c.lr = get_double(n, key); },
        [](const LandscapeConfig& c) { return toml_double(c.lr); },
        [](const LandscapeConfig& c) { return nlohmann::json(c.lr); }},
       {"weight_decay", "float",
@@ -156,8 +157,8 @@ std::string landscape_config_hash(const theory::LandscapeConfig& config) {
 }
 
 void add_landscape_files(RunDirWriter& writer, const theory::LandscapeConfig& config) {
-  writer.add_file("theory.toml",
-                  "# grokscope theory landscape: rerun with `grokscope theory landscape theory.toml`\n" + to_toml(config));
+  writer.add_file("theory.toml", "# grokscope theory landscape: rerun with `grokscope theory landscape theory.toml`\n" +
+                                     to_toml(config));
   writer.add_summary_field("theory", {{"instrument", "landscape"}, {"config", to_json(config)}});
   writer.add_summary_field("config_hash", landscape_config_hash(config));
 }
@@ -165,8 +166,9 @@ void add_landscape_files(RunDirWriter& writer, const theory::LandscapeConfig& co
 std::vector<ConfigKeyInfo> landscape_config_keys() {
   std::vector<ConfigKeyInfo> out;
   for (const auto& k : landscape_keys())
-    out.push_back(ConfigKeyInfo{std::string("landscape.") + k.name, k.type,
-                                std::string(k.type) == "enum" ? theory::landscape_names() : std::vector<std::string>{}});
+    out.push_back(ConfigKeyInfo{
+        std::string("landscape.") + k.name, k.type,
+        std::string(k.type) == "enum" ? theory::landscape_names() : std::vector<std::string>{}});
   return out;
 }
 

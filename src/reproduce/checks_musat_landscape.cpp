@@ -71,7 +71,8 @@ std::vector<Verdict> mu3_verdicts(const std::vector<Mu3Series>& series, const Mu
                            fmt::format("|cos| = slope dist + intercept over the approach: R^2 >= {}", num(p.min_r2)),
                            lin.r2, p.min_r2, fmt::format("R^2 over {}", window)));
     out.push_back(at_most("through_zero " + tag,
-                          fmt::format("the line goes through 0: |intercept| <= {} x slope x max dist", num(p.intercept_tol)),
+                          fmt::format("the line goes through 0: |intercept| <= {} x slope x max dist",
+                                      num(p.intercept_tol)),
                           std::abs(lin.intercept) / (std::abs(lin.slope) * x_max), p.intercept_tol,
                           fmt::format("intercept {}, slope {}: |intercept| / (slope x {})", num(lin.intercept),
                                       num(lin.slope), num(x_max))));
@@ -80,7 +81,8 @@ std::vector<Verdict> mu3_verdicts(const std::vector<Mu3Series>& series, const Mu
                                               num(p.exponent_tol)),
                                   log.slope, 1.0, p.exponent_tol));
     out.push_back(within_relative("slope_c " + tag,
-                                  fmt::format("slope = C(proj_Z) = |t' hess r n| / |grad r| = {} (relative tolerance {})",
+                                  fmt::format("slope = C(proj_Z) = |t' hess r n| / |grad r| = {} (relative "
+                                              "tolerance {})",
                                               num(c_last), num(p.slope_tol)),
                                   lin.slope, c_last, p.slope_tol));
   }

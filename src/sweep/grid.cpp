@@ -132,14 +132,16 @@ std::string base_source_name(const SweepSpec& spec) {
 InstrumentRun resolve_run(const SweepSpec& spec, const GridPoint& point) {
   if (spec.instrument == "isolated") {
     const theory::IsolatedConfig c = resolve_isolated_config(spec, point);
-    return {theory::isolated_run_config(c), isolated_config_hash(c), [c](RunDirWriter& writer, RunObserver& observer) {
+    return {theory::isolated_run_config(c), isolated_config_hash(c),
+            [c](RunDirWriter& writer, RunObserver& observer) {
               add_isolated_files(writer, c);
               theory::simulate_isolated_dynamics(c, observer);
             }};
   }
   if (spec.instrument == "landscape") {
     const theory::LandscapeConfig c = resolve_landscape_config(spec, point);
-    return {theory::landscape_run_config(c), landscape_config_hash(c), [c](RunDirWriter& writer, RunObserver& observer) {
+    return {theory::landscape_run_config(c), landscape_config_hash(c),
+            [c](RunDirWriter& writer, RunObserver& observer) {
               add_landscape_files(writer, c);
               theory::simulate_landscape(c, observer);
             }};

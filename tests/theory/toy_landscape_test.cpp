@@ -164,6 +164,23 @@ TEST(LandscapeRun, RowsScheduleAndDeterminism) {
   EXPECT_NEAR(a.at(last, "theta1_s1"), std::sqrt(3.0), 0.02);
 }
 
+TEST(LandscapeRun, StepIsGdOnLPlusLambdaNormSquared) {
+  // leaky_relu from (3, 1): r = 2, ∇L = 2 r (1, 1) = (4, 4); θ ← θ − η(∇L + 2λθ) with η = 0.1, λ = 0.5.
+  LandscapeConfig c;
+  c.kind = LandscapeKind::leaky_relu;
+  c.starts = {3.0, 1.0};
+  c.lr = 0.1;
+  c.weight_decay = 0.5;
+  c.steps = 1;
+  Rows rows;
+  simulate_landscape(c, rows);
+  ASSERT_EQ(rows.rows.size(), 2u);
+  EXPECT_DOUBLE_EQ(rows.at(1, "theta1_s0"), 2.3);
+  EXPECT_DOUBLE_EQ(rows.at(1, "theta2_s0"), 0.5);
+  EXPECT_DOUBLE_EQ(rows.at(0, "loss_s0"), 4.0);
+  EXPECT_NEAR(rows.at(0, "dist_s0"), std::sqrt(2.0), 1e-14);   // to the line θ1 + θ2 = 2
+}
+
 TEST(LandscapeRun, BadValuesAreConfigErrors) {
   LandscapeConfig c;
   c.starts = {1.0, 2.0, 3.0};

@@ -1,6 +1,7 @@
 // Config files of the theory instruments (`grokscope theory <instrument>`, docs/theory.md): TOML text with one table
 // per instrument ([isolated]: the keys of theory::IsolatedConfig; [landscape]: theory::LandscapeConfig), --set
-// overrides, the TOML and JSON forms written into a run directory. toml++ stays private to the library, as in io/config_toml.h. Does not call validate().
+// overrides, the TOML and JSON forms written into a run directory. toml++ stays private to the library, as in
+// io/config_toml.h. Does not call validate().
 #pragma once
 
 #include <string>

@@ -29,8 +29,8 @@ void validate(const LandscapeConfig& config);
 //   parabola     (1, 1) + d n for d = −1, 0.5, 1, n = (−2, 1)/√5 the unit normal at (1, 1): three points with the
 //                same projection (1, 1) (Fig. 4), one on the convex side and two inside the parabola
 //   curved       (3, 1), (0.5, 0.2), (−2, −1): off the symmetric diagonal (where ∇L is exactly normal) on both branches
-//   singular     (1, 1) (GD stays on the diagonal and ends at the singular point 0), (2, 1) (θ1² − θ2² is
-//                conserved by the flow: it ends at (√3, 0) on a smooth branch), (1.05, 1) (ends at (0.32, 0), near 0)
+//   singular     (1, 1) (GD stays on the diagonal and creeps to the singular point 0), (2, 1) (θ1² − θ2² is
+//                conserved by the flow: it ends near (√3, 0) on a smooth branch), (1.05, 1) (ends near (0.32, 0))
 //   leaky_relu   (−2, −1), (−1, 1), (3, 1)
 std::vector<Vec2> default_landscape_starts(LandscapeKind kind);
 std::vector<Vec2> landscape_starts(const LandscapeConfig& config);   // the given starts, or the defaults
