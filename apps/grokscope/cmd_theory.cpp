@@ -1,5 +1,5 @@
 // `grokscope theory <instrument>`: the theory instruments of docs/theory.md, each writing a normal run directory.
-// Only the isolated dynamics (Musat MU-5) are a subcommand so far.
+// Subcommands: the isolated dynamics (Musat MU-5) and GD on the toy landscapes (Musat MU-3).
 #include <fmt/format.h>
 #include <unistd.h>
 
@@ -10,13 +10,14 @@
 #include "grokscope/io/run_dir.h"
 #include "grokscope/io/theory_config.h"
 #include "grokscope/theory/isolated_dynamics.h"
+#include "grokscope/theory/landscape_run.h"
 #include "interrupt.h"
 #include "progress.h"
 
 namespace grokscope::cli {
 
 namespace {
-struct IsolatedOptions {
+struct IsolatedOptions {   // also the options of `theory landscape`
   std::string config_path;
   std::vector<std::string> overrides;
   std::string out_dir = "runs/isolated";
@@ -41,6 +42,23 @@ int run_isolated(const IsolatedOptions& opt) {
 
   return report_finished_run(opt.out_dir, summary, opt.quiet);
 }
+
+int run_landscape(const IsolatedOptions& opt) {
+  const theory::LandscapeConfig config = load_landscape_config(opt.config_path, opt.overrides);
+  theory::validate(config);  // before anything is written
+  const RunConfig nominal = theory::landscape_run_config(config);
+  prepare_run_dir(opt.out_dir, opt.force ? ExistingDir::replace : ExistingDir::refuse);
+
+  RunDirWriter writer(opt.out_dir, nominal);
+  add_landscape_files(writer, config);
+  const bool live = !opt.quiet && isatty(fileno(stderr));
+  ProgressObserver observer(writer, live, interrupt_flag());
+  const RunSummary summary = [&] {
+    const CatchInterrupt catch_interrupt;
+    return theory::simulate_landscape(config, observer);
+  }();
+  return report_finished_run(opt.out_dir, summary, opt.quiet);
+}
 }  // namespace
 
 Action add_theory_command(CLI::App& app) {
@@ -57,8 +75,21 @@ Action add_theory_command(CLI::App& app) {
   sub->add_option("--out", iso->out_dir, "Run directory (default: runs/isolated)");
   sub->add_flag("--force", iso->force, "Replace an existing run directory (never a directory that is not a run)");
   sub->add_flag("-q,--quiet", iso->quiet, "Print nothing but errors");
-  return [sub, iso]() -> int {
+  auto land = std::make_shared<IsolatedOptions>();
+  land->out_dir = "runs/landscape";
+  CLI::App* lsub = cmd->add_subcommand(
+      "landscape", "GD on Musat's two-parameter toy landscapes with dist_Z and the gradient's angle to Z (MU-3)");
+  lsub->add_option("config", land->config_path, "TOML file with a [landscape] table (default: parabola, 3 starts)");
+  lsub->add_option("--set", land->overrides,
+                   "Override a key: --set landscape.kind=curved (repeatable; prefix optional)")
+      ->take_all()
+      ->allow_extra_args(false);
+  lsub->add_option("--out", land->out_dir, "Run directory (default: runs/landscape)");
+  lsub->add_flag("--force", land->force, "Replace an existing run directory (never a directory that is not a run)");
+  lsub->add_flag("-q,--quiet", land->quiet, "Print nothing but errors");
+  return [sub, iso, lsub, land]() -> int {
     if (sub->parsed()) return run_isolated(*iso);
+    if (lsub->parsed()) return run_landscape(*land);
     std::fprintf(stderr, "grokscope theory: unknown instrument\n");
     return 2;
   };

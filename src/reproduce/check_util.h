@@ -13,6 +13,8 @@ CheckOutput check_mu1(const CheckInput& in, plot::FigureSet* figs);
 CheckOutput check_mu2(const CheckInput& in, plot::FigureSet* figs);             // MU-2
 CheckOutput check_mu5(const CheckInput& in, plot::FigureSet* figs);             // MU-5
 CheckOutput check_mu4(const CheckInput& in, plot::FigureSet* figs);             // MU-4
+
+CheckOutput check_mu3(const CheckInput& in, plot::FigureSet* figs);             // MU-3
 CheckOutput check_ly_grokking(const CheckInput& in, plot::FigureSet* figs);   // LY-1
 CheckOutput check_ly_alpha_sweep(const CheckInput& in, plot::FigureSet* figs); // LY-2 law
 CheckOutput check_ly_weight_decay(const CheckInput& in, plot::FigureSet* figs); // LY-3

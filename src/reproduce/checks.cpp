@@ -34,6 +34,7 @@ constexpr Entry kChecks[] = {
     {"tan_balance", detail::check_tc_balance},
     {"tan_fast_clock", detail::check_tc_fast},
     {"tan_relu_bridge", detail::check_tc_relu_bridge},
+    {"musat_gradient_orthogonality", detail::check_mu3},
 };
 }  // namespace
 

@@ -5,7 +5,9 @@
 
 #include "grokscope/core/error.h"
 #include "grokscope/io/config_toml.h"
+#include "grokscope/io/run_dir.h"
 #include "grokscope/io/theory_config.h"
+#include "grokscope/train/trainer.h"
 
 namespace grokscope::sweep {
 
@@ -127,18 +129,45 @@ std::string base_source_name(const SweepSpec& spec) {
 }
 }  // namespace
 
-RunConfig resolve_config(const SweepSpec& spec, const GridPoint& point) {
-  if (spec.instrument == "isolated") return theory::isolated_run_config(resolve_isolated_config(spec, point));
-  return with_override_values(point, [&] {
-    RunConfig config = parse_run_config(spec.base_text, point.overrides, base_source_name(spec));
-    validate(config);
-    return config;
+InstrumentRun resolve_run(const SweepSpec& spec, const GridPoint& point) {
+  if (spec.instrument == "isolated") {
+    const theory::IsolatedConfig c = resolve_isolated_config(spec, point);
+    return {theory::isolated_run_config(c), isolated_config_hash(c),
+            [c](RunDirWriter& writer, RunObserver& observer) {
+              add_isolated_files(writer, c);
+              theory::simulate_isolated_dynamics(c, observer);
+            }};
+  }
+  if (spec.instrument == "landscape") {
+    const theory::LandscapeConfig c = resolve_landscape_config(spec, point);
+    return {theory::landscape_run_config(c), landscape_config_hash(c),
+            [c](RunDirWriter& writer, RunObserver& observer) {
+              add_landscape_files(writer, c);
+              theory::simulate_landscape(c, observer);
+            }};
+  }
+  RunConfig config = with_override_values(point, [&] {
+    RunConfig c = parse_run_config(spec.base_text, point.overrides, base_source_name(spec));
+    validate(c);
+    return c;
   });
+  const std::string hash = config_hash(config);
+  return {config, hash, [config](RunDirWriter&, RunObserver& observer) { train(config, observer); }};
 }
+
+RunConfig resolve_config(const SweepSpec& spec, const GridPoint& point) { return resolve_run(spec, point).config; }
 
 theory::IsolatedConfig resolve_isolated_config(const SweepSpec& spec, const GridPoint& point) {
   return with_override_values(point, [&] {
     theory::IsolatedConfig config = parse_isolated_config(spec.base_text, point.overrides, base_source_name(spec));
+    theory::validate(config);
+    return config;
+  });
+}
+
+theory::LandscapeConfig resolve_landscape_config(const SweepSpec& spec, const GridPoint& point) {
+  return with_override_values(point, [&] {
+    theory::LandscapeConfig config = parse_landscape_config(spec.base_text, point.overrides, base_source_name(spec));
     theory::validate(config);
     return config;
   });

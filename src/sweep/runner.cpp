@@ -16,9 +16,7 @@
 #include "grokscope/core/error.h"
 #include "grokscope/io/config_toml.h"
 #include "grokscope/io/run_dir.h"
-#include "grokscope/io/theory_config.h"
 #include "grokscope/sweep/index.h"
-#include "grokscope/train/trainer.h"
 
 namespace grokscope::sweep {
 
@@ -131,19 +129,12 @@ SweepResult run_sweep(const SweepSpec& spec, const SweepOptions& options) {
   const auto t0 = std::chrono::steady_clock::now();
   // 1. Plan: every config resolves and validates before anything is written.
   const std::vector<GridPoint> points = expand_grid(spec);
-  std::vector<RunConfig> configs;
-  std::vector<theory::IsolatedConfig> isolated;   // instrument "isolated": the simulated configs, else empty
+  std::vector<InstrumentRun> runs;   // config, hash and the run of each point, for its instrument
   std::vector<std::string> hashes;
-  configs.reserve(points.size());
+  runs.reserve(points.size());
   for (const auto& p : points) {
-    if (spec.instrument == "isolated") {
-      isolated.push_back(resolve_isolated_config(spec, p));
-      configs.push_back(theory::isolated_run_config(isolated.back()));
-      hashes.push_back(isolated_config_hash(isolated.back()));
-    } else {
-      configs.push_back(resolve_config(spec, p));
-      hashes.push_back(config_hash(configs.back()));
-    }
+    runs.push_back(resolve_run(spec, p));
+    hashes.push_back(runs.back().hash);
   }
 
   // 2. The directory, its lock and the index.
@@ -249,14 +240,9 @@ SweepResult run_sweep(const SweepSpec& spec, const SweepOptions& options) {
       try {
         clear_partial_run_dir(dir);
         prepare_run_dir(dir, ExistingDir::replace);
-        RunDirWriter writer(dir, configs[i]);
+        RunDirWriter writer(dir, runs[i].config);
         StopObserver observer(writer, options.stop);
-        if (isolated.empty()) {
-          train(configs[i], observer);
-        } else {
-          add_isolated_files(writer, isolated[i]);
-          theory::simulate_isolated_dynamics(isolated[i], observer);
-        }
+        runs[i].run(writer, observer);
         has_summary = read_run_outputs(dir, spec, r);
         if (!has_summary) throw IoError(fmt::format("{}: no readable summary.json after the run", dir.string()));
         r.finished_at = utc_now();

@@ -300,6 +300,7 @@ SweepSpec parse_sweep_spec(std::string_view text, const std::string& source_path
     spec.instrument = get_string(*s, "instrument", "sweep", spec.instrument);
     instrument_keys(spec.instrument);   // throws for an unknown instrument
     if (spec.instrument == "isolated") spec.seed_keys = {"isolated.seed"};
+    if (spec.instrument == "landscape") spec.seed_keys = {};   // deterministic: no seed
     if (const toml::node* n = s->get("seeds")) spec.seeds = parse_seeds(*n);
     if (const toml::node* n = s->get("seed_keys")) spec.seed_keys = parse_seed_keys(*n, spec.instrument);
     spec.threads_per_run = get_int_in(*s, "threads_per_run", "sweep", 1, 1, 1024, "must be in [1, 1024]");

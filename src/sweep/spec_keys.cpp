@@ -44,7 +44,8 @@ bool is_group_key(const std::string& key, std::string& field) {
 std::vector<ConfigKeyInfo> instrument_keys(const std::string& instrument) {
   if (instrument == "train") return config_keys();
   if (instrument == "isolated") return isolated_config_keys();
-  throw ConfigError("sweep.instrument", instrument, "must be \"train\" or \"isolated\"");
+  if (instrument == "landscape") return landscape_config_keys();
+  throw ConfigError("sweep.instrument", instrument, "must be \"train\", \"isolated\" or \"landscape\"");
 }
 
 std::string config_key_type(const std::string& key, const std::string& instrument) {

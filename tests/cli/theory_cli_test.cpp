@@ -1,5 +1,6 @@
 // `grokscope theory isolated`: a small isolated-dynamics run writes a run directory whose metrics show the train
-// loss at zero and the test accuracy rising; bad keys are one-line errors with exit status 2.
+// loss at zero and the test accuracy rising; bad keys are one-line errors with exit status 2. `theory landscape`
+// (MU-3) likewise.
 #include <gtest/gtest.h>
 
 #include <sys/wait.h>
@@ -84,6 +85,36 @@ TEST_F(TheoryCli, IsolatedBadInputIsOneLineWithExitCode2) {
   const Result help = run_cli("theory isolated --help");
   EXPECT_EQ(help.code, 0);
   EXPECT_NE(help.out.find("--set"), std::string::npos);
+}
+
+// `grokscope theory landscape` (MU-3): a short GD run on the singular landscape from the diagonal writes a run
+// directory with the per-start columns; theory.toml reruns it; a bad kind is a one-line error with status 2.
+TEST_F(TheoryCli, LandscapeWritesARunDirectory) {
+  const fs::path out = dir_ / "land";
+  const Result r = run_cli("theory landscape --set kind=singular --set starts=[1.0,1.0] --set steps=50 -q --out " +
+                           out.string());
+  ASSERT_EQ(r.code, 0) << r.out;
+  for (const char* f : {"config.toml", "theory.toml", "metrics.csv", "summary.json"})
+    EXPECT_TRUE(fs::exists(out / f)) << f;
+  const nlohmann::json summary = nlohmann::json::parse(slurp(out / "summary.json"));
+  EXPECT_EQ(summary["status"], "completed");
+  EXPECT_EQ(summary["theory"]["instrument"], "landscape");
+  EXPECT_EQ(summary["theory"]["config"]["kind"], "singular");
+  std::istringstream csv(slurp(out / "metrics.csv"));
+  std::string header, line;
+  std::getline(csv, header);
+  EXPECT_EQ(header.rfind("step,time,loss_train,loss_s0,theta1_s0,theta2_s0,dist_s0,cos_s0", 0), 0u) << header;
+  int rows = 0;
+  while (std::getline(csv, line)) ++rows;
+  EXPECT_EQ(rows, 51);
+  const Result again = run_cli("theory landscape " + (out / "theory.toml").string() + " -q --out " +
+                               (dir_ / "again").string());
+  ASSERT_EQ(again.code, 0) << again.out;
+  EXPECT_EQ(slurp(dir_ / "again" / "metrics.csv"), slurp(out / "metrics.csv"));
+  const Result bad = run_cli("theory landscape --set kind=saddle --out " + (dir_ / "bad").string());
+  EXPECT_EQ(bad.code, 2);
+  EXPECT_NE(bad.out.find("landscape.kind"), std::string::npos) << bad.out;
+  EXPECT_FALSE(fs::exists(dir_ / "bad"));
 }
 
 }  // namespace

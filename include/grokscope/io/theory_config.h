@@ -1,6 +1,7 @@
 // Config files of the theory instruments (`grokscope theory <instrument>`, docs/theory.md): TOML text with one table
-// per instrument ([isolated]: the keys of theory::IsolatedConfig), --set overrides, the TOML and JSON forms written
-// into a run directory. toml++ stays private to the library, as in io/config_toml.h. Does not call validate().
+// per instrument ([isolated]: the keys of theory::IsolatedConfig; [landscape]: theory::LandscapeConfig), --set
+// overrides, the TOML and JSON forms written into a run directory. toml++ stays private to the library, as in
+// io/config_toml.h. Does not call validate().
 #pragma once
 
 #include <string>
@@ -12,6 +13,7 @@
 #include "grokscope/io/config_toml.h"
 #include "grokscope/io/run_dir.h"
 #include "grokscope/theory/isolated_dynamics.h"
+#include "grokscope/theory/landscape_run.h"
 
 namespace grokscope {
 
@@ -38,5 +40,17 @@ void add_isolated_files(RunDirWriter& writer, const theory::IsolatedConfig& conf
 
 // The keys of [isolated], for listings and for checking docs/theory.md.
 std::vector<ConfigKeyInfo> isolated_config_keys();
+
+// The same for the toy-landscape instrument (MU-3; io/landscape_config.cpp): a [landscape] table, overrides
+// "landscape.lr=1e-2" (prefix optional), keys landscape.<key>, defaults of theory::LandscapeConfig.
+theory::LandscapeConfig parse_landscape_config(std::string_view toml_text, const std::vector<std::string>& overrides,
+                                               const std::string& source_name);
+theory::LandscapeConfig load_landscape_config(const std::string& path, const std::vector<std::string>& overrides);
+std::string to_toml(const theory::LandscapeConfig& config);
+nlohmann::json to_json(const theory::LandscapeConfig& config);
+std::string landscape_config_hash(const theory::LandscapeConfig& config);
+// theory.toml, summary.json's "theory" object and config_hash.
+void add_landscape_files(RunDirWriter& writer, const theory::LandscapeConfig& config);
+std::vector<ConfigKeyInfo> landscape_config_keys();
 
 }  // namespace grokscope

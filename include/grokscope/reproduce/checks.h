@@ -187,4 +187,27 @@ struct Ly7Series {
 std::vector<Verdict> ly7_verdicts(const Ly7Series& s, double max_acc_at_fit, double min_final_acc, double min_gain,
                                   double min_span, double min_norm_slope);
 
+// MU-3, one GD trajectory on a two-parameter toy landscape (Musat Thm 4.14): per recorded step the distance to the
+// zero-loss set Z, |cos| of the angle between grad L and Z's tangent at proj_Z(theta), the predicted local constant
+// C(proj_Z theta) = lim |cos| / dist (+inf at a singular point) and the distance of proj_Z(theta) to the nearest
+// singular point of Z (NaN when Z has none).
+struct Mu3Series {
+  std::string label;
+  std::vector<double> step, dist, cos, c_pred, dist_sing;
+};
+struct Mu3Params {
+  double fit_lo = 1e-9, fit_hi = 1e-2;   // the approach window: rows with fit_lo <= dist <= fit_hi
+  double min_r2 = 0.99;                  // R^2 of |cos| = slope dist + intercept over the window
+  double intercept_tol = 0.01;           // |intercept| <= intercept_tol x slope x (largest dist in the window)
+  double exponent_tol = 0.02;            // log-log slope of |cos| against dist within 1 +- exponent_tol
+  double slope_tol = 0.05;               // fitted slope within slope_tol (relative) of C at the last window row
+  double zero_tol = 1e-12;               // C = 0 (gradient exactly normal): max |cos| over every row
+  double singular_factor = 10;           // a run ends at a singular point when dist_sing <= factor x dist there
+  double min_singular_cos = 0.5;         // ... and there |cos| stays >= this while dist falls >= 10x (no bound)
+};
+// Each series is classified by its geometry, not by its cosines: ending at a singular point of Z (the theorem's
+// excluded case; verdict singular_no_bound), C = 0 at the end of the window (normal_gradient: |cos| <= zero_tol
+// everywhere), else a smooth approach (linear, through_zero, power_one, slope_c).
+std::vector<Verdict> mu3_verdicts(const std::vector<Mu3Series>& series, const Mu3Params& p);
+
 }  // namespace grokscope::reproduce

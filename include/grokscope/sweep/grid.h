@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -11,7 +12,13 @@
 
 #include "grokscope/sweep/spec.h"
 #include "grokscope/theory/isolated_dynamics.h"
+#include "grokscope/theory/landscape_run.h"
 #include "grokscope/train/config.h"
+
+namespace grokscope {
+class RunDirWriter;
+class RunObserver;
+}  // namespace grokscope
 
 namespace grokscope::sweep {
 
@@ -27,11 +34,25 @@ struct GridPoint {
 // Every grid point, cells in order and the seeds innermost.
 std::vector<GridPoint> expand_grid(const SweepSpec& spec);
 
+// A point resolved for its instrument: the config of its run directory (config.toml), the config hash that marks
+// a finished run as current, and the run itself (it adds the instrument's files to the writer, then runs with the
+// observer). The one place that dispatches on spec.instrument to run something.
+struct InstrumentRun {
+  RunConfig config;
+  std::string hash;
+  std::function<void(RunDirWriter& writer, RunObserver& observer)> run;
+};
+// Throws ConfigError (every config resolves and validates here, before anything is written).
+InstrumentRun resolve_run(const SweepSpec& spec, const GridPoint& point);
+
 // The resolved config of a point: the base text with the point's overrides, then validate(). Throws ConfigError.
-// For instrument "isolated": the network of the isolated config (theory::isolated_run_config).
+// For instrument "isolated": the network of the isolated config (theory::isolated_run_config); "landscape":
+// theory::landscape_run_config.
 RunConfig resolve_config(const SweepSpec& spec, const GridPoint& point);
 // The isolated-dynamics config of a point of an instrument = "isolated" sweep, validated. Throws ConfigError.
 theory::IsolatedConfig resolve_isolated_config(const SweepSpec& spec, const GridPoint& point);
+// The toy-landscape config of a point of an instrument = "landscape" sweep, validated. Throws ConfigError.
+theory::LandscapeConfig resolve_landscape_config(const SweepSpec& spec, const GridPoint& point);
 
 // The readable form of a value in names and labels: 0.001, 1e-05, 256x256, relu (at most 4 significant digits).
 std::string value_label(const nlohmann::json& value);

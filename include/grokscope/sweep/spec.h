@@ -61,8 +61,9 @@ struct SweepSpec {
   std::string base_source;               // the base config file, or "[base]" for an inline base, or "" (defaults)
   std::string base_text;                 // the base config file's text ("" for an inline base or none)
   std::vector<std::string> base_overrides;   // the inline [base] table as key=value overrides
-  // What each run is: "train" (grokscope train; config keys of docs/config.md) or "isolated" (Musat's isolated
-  // dynamics, grokscope theory isolated; keys isolated.* of docs/theory.md, seed key isolated.seed).
+  // What each run is: "train" (grokscope train; config keys of docs/config.md), "isolated" (Musat's isolated
+  // dynamics, grokscope theory isolated; keys isolated.* of docs/theory.md, seed key isolated.seed) or "landscape"
+  // (GD on Musat's toy landscapes, grokscope theory landscape; keys landscape.*, no seed key).
   std::string instrument = "train";
   std::vector<std::string> set;          // [set] overrides (key=value), applied after the base
   int threads_per_run = 1;               // train.threads of every run
