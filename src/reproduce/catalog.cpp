@@ -159,7 +159,7 @@ CatalogEntry find_entry(const std::vector<CatalogEntry>& catalog, const std::str
   throw ConfigError("reproduce", id, "unknown id (known: " + known + ")");
 }
 
-sweep::SweepSpec entry_sweep(const CatalogEntry& entry, const std::string& scale) {
+sweep::SweepSpec entry_sweep(const CatalogEntry& entry, const std::string& scale, int seeds) {
   if (!entry.scale(scale)) {
     std::string known;
     for (const auto& s : entry.scales) known += (known.empty() ? "" : ", ") + s.name;
@@ -179,6 +179,11 @@ sweep::SweepSpec entry_sweep(const CatalogEntry& entry, const std::string& scale
   if (const auto* axes = sc.get("axis")) out.insert_or_assign("axis", *axes);
   if (!out.get_as<toml::table>("sweep")) out.insert_or_assign("sweep", toml::table{});
   out.get_as<toml::table>("sweep")->insert_or_assign("name", entry.id + "-" + scale);
+  if (seeds > 0) {
+    toml::array list;
+    for (int k = 0; k < seeds; ++k) list.push_back(k);
+    out.get_as<toml::table>("sweep")->insert_or_assign("seeds", list);
+  }
   std::ostringstream text;
   text << "# " << entry.id << " (" << scale << " scale), made by grokscope reproduce from " << entry.file.string()
        << "\n" << out << "\n";

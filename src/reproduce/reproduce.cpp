@@ -3,7 +3,9 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <fstream>
 #include <sstream>
 
@@ -76,7 +78,7 @@ fs::path default_out(const CatalogEntry& entry, const std::string& scale) {
 
 ReproduceResult run_reproduction(const CatalogEntry& entry, const ReproduceOptions& options) {
   const auto t0 = std::chrono::steady_clock::now();
-  const sweep::SweepSpec spec = entry_sweep(entry, options.scale);
+  const sweep::SweepSpec spec = entry_sweep(entry, options.scale, options.seeds);
   const auto params = entry_check_params(entry, options.scale);
   const CheckFn check = find_check(entry.check);
   if (!check) throw ConfigError(entry.file.filename().string() + ": reproduce.check", entry.check, "unknown check");
@@ -118,7 +120,25 @@ ReproduceResult run_reproduction(const CatalogEntry& entry, const ReproduceOptio
   }
   std::optional<plot::FigureSet> figures;
   if (options.gnuplot) figures.emplace(result.out / "reproduce" / "figures");
+  for (const auto& run : input.runs)
+    if (std::find(result.seeds.begin(), result.seeds.end(), run.record.seed) == result.seeds.end())
+      result.seeds.push_back(run.record.seed);
   result.check = check(input, figures ? &*figures : nullptr);
+  if (result.seeds.size() > 1) {
+    std::vector<std::vector<Verdict>> per_seed;
+    for (const int64_t seed : result.seeds) {
+      CheckInput one = input;
+      one.runs.clear();
+      for (const auto& run : input.runs)
+        if (run.record.seed == seed) one.runs.push_back(run);
+      per_seed.push_back(check(one, nullptr).verdicts);
+    }
+    result.check.verdicts.clear();
+    for (auto& sv : combine_seed_verdicts(result.seeds, per_seed)) {
+      result.check.verdicts.push_back(std::move(sv.combined));
+      result.per_seed.push_back(std::move(sv.seeds));
+    }
+  }
   if (figures && !figures->empty()) result.figures = figures->render(*options.gnuplot);
   if (options.gnuplot) {
     try {
@@ -137,7 +157,15 @@ ReproduceResult run_reproduction(const CatalogEntry& entry, const ReproduceOptio
   json j = {{"id", entry.id}, {"scale", options.scale}, {"pass", result.pass()}, {"seconds", result.seconds},
             {"runs", result.runs}, {"unfinished", result.unfinished}, {"skipped", result.skipped},
             {"verdicts", json::array()}, {"measured", result.check.measured}, {"notes", result.notes}};
-  for (const auto& v : result.check.verdicts) j["verdicts"].push_back(to_json(v));
+  j["seeds"] = result.seeds;
+  for (size_t i = 0; i < result.check.verdicts.size(); ++i) {
+    json v = to_json(result.check.verdicts[i]);
+    if (i < result.per_seed.size()) {
+      v["seeds"] = json::array();
+      for (const auto& o : result.per_seed[i]) v["seeds"].push_back(to_json(o));
+    }
+    j["verdicts"].push_back(std::move(v));
+  }
   write_file_atomic(result.out / "reproduce" / "verdicts.json", j.dump(2) + "\n");
   write_file_atomic(result.out / "reproduce" / "report.md", report_markdown(result));
   return result;
@@ -153,11 +181,35 @@ std::string report_markdown(const ReproduceResult& r) {
   md << fmt::format("- **Runs:** {} ({} reused from an earlier invocation, {} unfinished); wall time of this "
                     "invocation {:.1f} s\n",
                     r.runs, r.skipped, r.unfinished, r.seconds);
+  std::string seeds;
+  for (const int64_t s : r.seeds) seeds += (seeds.empty() ? "" : ", ") + std::to_string(s);
+  md << "- **Seeds:** " << seeds
+     << (r.seeds.size() > 1 ? " (a verdict passes when more than half of the seeds pass it; value = median over seeds)"
+                            : "")
+     << "\n";
   md << "- **Result:** " << (r.pass() ? "PASS" : "FAIL") << "\n\n";
   md << "| prediction | measured | verdict |\n|---|---|---|\n";
   for (const auto& v : r.check.verdicts)
     md << "| " << cell(v.name + ": " + v.prediction) << " | " << cell(v.measured) << " | " << (v.pass ? "pass" : "FAIL")
        << " |\n";
+  if (!r.per_seed.empty()) {
+    md << "\n## Per seed\n\n| verdict | min | median | max |";
+    for (const int64_t s : r.seeds) md << " seed " << s << " |";
+    md << "\n|---|---|---|---|";
+    for (size_t k = 0; k < r.seeds.size(); ++k) md << "---|";
+    md << "\n";
+    for (size_t i = 0; i < r.check.verdicts.size() && i < r.per_seed.size(); ++i) {
+      std::vector<double> vals;
+      for (const auto& o : r.per_seed[i])
+        if (!std::isnan(o.value)) vals.push_back(o.value);
+      const double lo = vals.empty() ? kNaN : *std::min_element(vals.begin(), vals.end());
+      const double hi = vals.empty() ? kNaN : *std::max_element(vals.begin(), vals.end());
+      md << "| " << cell(r.check.verdicts[i].name) << " | " << num(lo) << " | " << num(r.check.verdicts[i].value)
+         << " | " << num(hi) << " |";
+      for (const auto& o : r.per_seed[i]) md << " " << num(o.value) << (o.pass ? "" : " FAIL") << " |";
+      md << "\n";
+    }
+  }
   if (!r.check.measured.empty()) {
     md << "\n## Measured\n\n";
     for (const auto& m : r.check.measured) md << "- " << m << "\n";

@@ -84,3 +84,42 @@ TEST(ReproduceCli, MusatToyEndToEndPassesResumesAndGuardsItsDirectory) {
   EXPECT_NE(other.out.find("--out"), std::string::npos) << other.out;
   fs::remove_all(dir);
 }
+
+TEST(ReproduceCli, SeedsRunTheCheckPerSeedAndCombine) {
+  const fs::path dir = fs::temp_directory_path() / "grokscope_reproduce_test_seeds";
+  fs::remove_all(dir);
+  const Result r = run("reproduce MU-2 --seeds 2 --no-plot --out " + dir.string());
+  ASSERT_EQ(r.code, 0) << r.out;
+  EXPECT_NE(r.out.find("2/2 seeds pass"), std::string::npos) << r.out;
+  std::ifstream in(dir / "reproduce" / "verdicts.json");
+  const auto j = nlohmann::json::parse(in);
+  EXPECT_EQ(j.at("seeds"), nlohmann::json::array({0, 1}));
+  ASSERT_FALSE(j.at("verdicts").empty());
+  EXPECT_EQ(j.at("verdicts")[0].at("seeds").size(), 2u);
+  std::ifstream report(dir / "reproduce" / "report.md");
+  const std::string md((std::istreambuf_iterator<char>(report)), std::istreambuf_iterator<char>());
+  EXPECT_NE(md.find("## Per seed"), std::string::npos);
+  fs::remove_all(dir);
+}
+
+TEST(ReproduceCli, AllRunsEveryEntryAndWritesTheSummary) {
+  const fs::path dir = fs::temp_directory_path() / "grokscope_reproduce_test_all";
+  fs::remove_all(dir);
+  fs::create_directories(dir / "catalog");
+  for (const char* id : {"MU-1", "MU-2"}) fs::copy_file(kCatalog / (std::string(id) + ".toml"), dir / "catalog" / (std::string(id) + ".toml"));
+  const std::string common = " --no-plot --catalog " + (dir / "catalog").string() + " --out " + (dir / "out").string();
+  const Result r = run("reproduce --all" + common);
+  ASSERT_EQ(r.code, 0) << r.out;
+  EXPECT_NE(r.out.find("2 of 2 experiments pass"), std::string::npos) << r.out;
+  std::ifstream in(dir / "out" / "summary-quick.json");
+  const auto j = nlohmann::json::parse(in);
+  ASSERT_EQ(j.at("experiments").size(), 2u);
+  EXPECT_EQ(j.at("experiments")[0].at("id"), "MU-1");
+  EXPECT_TRUE(j.at("experiments")[1].at("pass").get<bool>());
+  EXPECT_TRUE(fs::exists(dir / "out" / "summary-quick.md"));
+  EXPECT_TRUE(fs::exists(dir / "out" / "MU-2-quick" / "reproduce" / "report.md"));
+  // Both an ID and --all: one line, status 2.
+  const Result both = run("reproduce MU-1 --all" + common);
+  EXPECT_EQ(both.code, 2) << both.out;
+  fs::remove_all(dir);
+}

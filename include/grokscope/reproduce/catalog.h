@@ -49,8 +49,9 @@ std::vector<CatalogEntry> load_catalog(const std::filesystem::path& dir);
 CatalogEntry find_entry(const std::vector<CatalogEntry>& catalog, const std::string& id);
 
 // The sweep of an entry at a scale: the file's sweep sections with the scale's tables merged in, named <ID>-<scale>.
-// Throws ConfigError for an unknown scale or a bad sweep section.
-sweep::SweepSpec entry_sweep(const CatalogEntry& entry, const std::string& scale);
+// seeds > 0 replaces the sweep's seeds by 0..seeds-1 (`reproduce --seeds`). Throws ConfigError for an unknown scale
+// or a bad sweep section.
+sweep::SweepSpec entry_sweep(const CatalogEntry& entry, const std::string& scale, int seeds = 0);
 
 // The numbers of [check] merged with [scale.<scale>.check].
 std::map<std::string, double> entry_check_params(const CatalogEntry& entry, const std::string& scale);
