@@ -1,3 +1,5 @@
+// The stop signals of interrupt.h: SIGINT (Ctrl-C), SIGTERM (`timeout`, `kill`, Slurm at a time limit or a
+// preemption) and SIGHUP (a closed terminal) all ask for a clean stop; a second one of any of them ends the process.
 #include "interrupt.h"
 
 #include <csignal>
@@ -5,10 +7,11 @@
 namespace grokscope::cli {
 
 namespace {
+constexpr int kStopSignals[] = {SIGINT, SIGTERM, SIGHUP};
 std::atomic<bool> g_interrupted{false};
 extern "C" void on_interrupt(int) {
   g_interrupted.store(true);
-  std::signal(SIGINT, SIG_DFL);  // a second Ctrl-C ends the process at once
+  for (const int s : kStopSignals) std::signal(s, SIG_DFL);  // a second signal ends the process at once
 }
 }  // namespace
 
@@ -16,9 +19,11 @@ std::atomic<bool>& interrupt_flag() { return g_interrupted; }
 
 CatchInterrupt::CatchInterrupt() {
   g_interrupted.store(false);
-  std::signal(SIGINT, on_interrupt);
+  for (const int s : kStopSignals) std::signal(s, on_interrupt);
 }
 
-CatchInterrupt::~CatchInterrupt() { std::signal(SIGINT, SIG_DFL); }
+CatchInterrupt::~CatchInterrupt() {
+  for (const int s : kStopSignals) std::signal(s, SIG_DFL);
+}
 
 }  // namespace grokscope::cli

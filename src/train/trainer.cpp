@@ -163,7 +163,12 @@ class TrainingRun {
         finish(summary, RunStatus::diverged, msg, have_good ? step - 1 : 0, have_good ? last_good_ : params_);
         break;
       }
-      if (schedule_.is_eval_step(step)) evaluate(step, full_batch_ ? &train_stats : nullptr);
+      const bool eval_step = schedule_.is_eval_step(step);
+      if (eval_step) evaluate(step, full_batch_ ? &train_stats : nullptr);
+      // The run ends with a row at the step it stops at, so that summary.final and params_final describe the same
+      // parameters: an early stop due between two evaluations evaluates there first, and stops only if the
+      // conditions still hold.
+      if (early_stop_due(step) && !eval_step) evaluate(step, full_batch_ ? &train_stats : nullptr);
       if (early_stop_due(step)) {
         finish(summary, RunStatus::completed, "early stop: every clock fired and held", step, params_);
         break;

@@ -142,3 +142,15 @@ TEST_F(Cli, DivergedRunExitsWithCode1AndSavesParameters) {
 }
 
 }  // namespace
+
+// `timeout` (and Slurm at a time limit) sends SIGTERM: the run must end like Ctrl-C, status "stopped", with its summary
+// and final parameters written, not die with nothing.
+TEST_F(Cli, SigtermStopsARunCleanly) {
+  const std::string out = out_dir("term");
+  const Result r = grokscope::test::run_cli("train " + config_ + " --set train.steps=100000000 --quiet --out " + out,
+                                            "timeout --preserve-status -s TERM 3");
+  EXPECT_NE(r.code, -1) << r.out;   // exited by itself, not killed by the signal
+  ASSERT_TRUE(fs::exists(fs::path(out) / "summary.json")) << r.out;
+  EXPECT_NE(grokscope::test::read_file(fs::path(out) / "summary.json").find("\"stopped\""), std::string::npos);
+  EXPECT_TRUE(fs::exists(fs::path(out) / "params_final.npz"));
+}

@@ -154,6 +154,10 @@ TEST(Trainer, EarlyStopAfterTheClocksHeld) {
   EXPECT_NE(s.message.find("early stop"), std::string::npos);
   EXPECT_LT(s.steps_done, 10000);
   EXPECT_GE(static_cast<double>(s.steps_done), 1.25 * static_cast<double>(s.clocks[1].step));
+  // The last metrics row is at the step the run stopped at (params_final's step), scheduled or not.
+  ASSERT_FALSE(rec.rows.empty());
+  EXPECT_EQ(rec.at(rec.rows.size() - 1, "step"), static_cast<double>(s.steps_done));
+  EXPECT_EQ(s.final_values, rec.rows.back());
 }
 
 TEST(Trainer, MinibatchRunIsDeterministicAndLearns) {
