@@ -24,4 +24,7 @@ Action add_reproduce_command(CLI::App& app);
 // grokscope theory isolated [CONFIG] [--set isolated.key=value]... [--out DIR] [--force] (docs/theory.md)
 Action add_theory_command(CLI::App& app);
 
+// `grokscope columns` (cmd_columns.cpp).
+Action add_columns_command(CLI::App& app);
+
 }  // namespace grokscope::cli

@@ -19,6 +19,7 @@ int main(int argc, char** argv) {
   auto plot = grokscope::cli::add_plot_command(app);
   auto reproduce = grokscope::cli::add_reproduce_command(app);
   auto theory = grokscope::cli::add_theory_command(app);
+  auto columns = grokscope::cli::add_columns_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -32,6 +33,7 @@ int main(int argc, char** argv) {
       if (sub->get_name() == "plot") return plot();
       if (sub->get_name() == "reproduce") return reproduce();
       if (sub->get_name() == "theory") return theory();
+      if (sub->get_name() == "columns") return columns();
     }
   } catch (const grokscope::ConfigError& e) {
     std::fprintf(stderr, "grokscope: error: %s\n", e.what());
