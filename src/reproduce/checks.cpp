@@ -27,6 +27,7 @@ constexpr Entry kChecks[] = {
     {"lyu_diagonal", detail::check_ly_diagonal},
     {"lyu_misgrokking", detail::check_ly_misgrokking},
     {"lyu_matrix_completion", detail::check_ly_matrix},
+    {"lyu_label_noise", detail::check_ly_label_noise},
     {"tan_srank", detail::check_tc_srank},
     {"tan_lambda", detail::check_tc_lambda},
     {"tan_balance", detail::check_tc_balance},
