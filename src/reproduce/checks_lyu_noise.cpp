@@ -144,7 +144,8 @@ LabelNoiseSeries series_of(const RunData& run) {
 void add_loss_figure(plot::FigureSet* figs, const std::string& name, const std::string& caption,
                      const std::vector<LabelNoiseSeries>& series, double eta_power, const std::string& xlabel,
                      double gen_frac) {
-  std::string body = fmt::format("set logscale xy\nset format y '10^{{%L}}'\nset xlabel '{}' noenhanced\n"
+  std::string body = fmt::format("set logscale xy\nset format x '10^{{%L}}'\nset format y '10^{{%L}}'\n"
+                                 "set xlabel '{}' noenhanced\n"
                                  "set ylabel 'L_pop / |w*|^2' noenhanced\nset key outside top center horizontal\n",
                                  xlabel);
   body += fmt::format("set arrow from graph 0,first {0} to graph 1,first {0} nohead dt 3 lc rgb '#888888'\n", gen_frac);
