@@ -6,8 +6,8 @@
 //   loss_train_gf       the full-batch training loss at theta_GF: how close the flow got to zero loss (a constant)
 // theta_GF is computed once, at the first evaluation: gradient flow d theta/dt = -grad L(theta) of the clean
 // full-batch training loss (no weight decay, no label noise; theory/gradient_flow.h, rtol 1e-8, atol 1e-12) from the
-// run's initial parameters, integrated to t = 1, 2, 4, ... until L <= 1e-12 L(theta_0), or L stops halving between
-// doublings (the rounding floor of the dtype), or t = 2^14. Not for other models or tasks.
+// run's initial parameters, integrated to t = 1, 2, 4, ... until L <= 1e-12 L(theta_0), or L no longer decreases
+// between doublings (the rounding floor of the dtype), or t = 2^14. Not for other models or tasks.
 #pragma once
 
 #include <vector>
