@@ -1,5 +1,7 @@
-// Synthetic regression data: matrix completion (Lyu §2.5) and Musat's toy additions (formulas in data/synthetic.h).
+// Synthetic regression data: matrix completion (Lyu §2.5), Musat's toy additions and the sparse linear regression of
+// Lyu App. B.2 (formulas in data/synthetic.h).
 #include <cmath>
+#include <memory>
 #include <vector>
 
 #include "grokscope/core/error.h"
@@ -59,7 +61,66 @@ std::vector<double> ground_truth(const TaskConfig& task, int d) {
   return x;
 }
 
+// sparse_regression: row r of a stream, x ~ N(0, I_d) into x (d), returns y = <w*, x> of the stored (rounded) x.
+struct RegressionRows {
+  uint64_t seed = 0;
+  int d = 0;
+  std::vector<double> w_star;  // (d), +-1 on the first k coordinates, 0 elsewhere
+
+  template <class T>
+  T row(uint64_t stream, int64_t r, T* x) const {
+    Rng rng(row_seed(seed, stream, r));
+    double y = 0.0;
+    for (int c = 0; c < d; ++c) {
+      x[c] = static_cast<T>(fast_normal(rng));
+      y += w_star[static_cast<size_t>(c)] * static_cast<double>(x[c]);
+    }
+    return static_cast<T>(y);
+  }
+};
+
 }  // namespace
+
+template <class T>
+TaskData<T> make_sparse_regression(const TaskConfig& task) {
+  namespace def = synthetic_defaults;
+  auto gen = std::make_shared<RegressionRows>();
+  gen->seed = task.split_seed;
+  gen->d = checked_dim("task.d", or_default("task.d", task.d, def::regression_d));
+  const int k = task.sparsity;
+  if (k < 1 || k > gen->d)
+    throw ConfigError("task.sparsity", std::to_string(k), fmt::format("must be in [1, d = {}]", gen->d));
+  Rng truth(row_seed(gen->seed, stream_truth, 0));   // w* in {+-1}^k on the first k coordinates, random signs
+  gen->w_star.assign(static_cast<size_t>(gen->d), 0.0);
+  for (int c = 0; c < k; ++c) gen->w_star[static_cast<size_t>(c)] = truth.below(2) ? 1.0 : -1.0;
+  const int64_t n_train = or_default("task.n_train", task.n_train, def::regression_n_train);
+  const int64_t n_test = or_default("task.n_test", task.n_test, def::regression_n_test);
+  const int d = gen->d;
+
+  TaskData<T> data;
+  data.input_dim = d;
+  data.output_dim = 1;
+  data.target = TargetKind::regression;
+  data.train.n = n_train;
+  data.train.dim = d;
+  data.train.dense.resize(static_cast<size_t>(n_train) * static_cast<size_t>(d));
+  data.train.targets.resize(static_cast<size_t>(n_train));
+  for (int64_t r = 0; r < n_train; ++r)
+    data.train.targets[static_cast<size_t>(r)] = gen->row(stream_train, r, data.train.dense.data() + r * d);
+  data.test.n = n_test;
+  data.test.dim = d;
+  data.test.generate = [gen](int64_t first, int64_t count, T* out, int32_t* /*labels*/, T* targets) {
+    GS_CHECK(first >= 0 && count >= 0);
+    std::vector<T> sink(out ? 0 : static_cast<size_t>(gen->d));
+    for (int64_t r = 0; r < count; ++r) {
+      const T y = gen->row(stream_test, first + r, out ? out + r * gen->d : sink.data());
+      if (targets) targets[r] = y;
+    }
+  };
+  data.references.emplace_back("w_star", gen->w_star);
+  data.arrays.push_back(NpyArray{"w_star", {static_cast<int64_t>(d)}, gen->w_star});
+  return data;
+}
 
 template <class T>
 TaskData<T> make_matrix_completion(const TaskConfig& task) {
@@ -134,6 +195,8 @@ TaskData<T> make_toy_regression(const TaskConfig& task) {
 
 template TaskData<float> make_matrix_completion<float>(const TaskConfig&);
 template TaskData<double> make_matrix_completion<double>(const TaskConfig&);
+template TaskData<float> make_sparse_regression<float>(const TaskConfig&);
+template TaskData<double> make_sparse_regression<double>(const TaskConfig&);
 template TaskData<float> make_toy_regression<float>(const TaskConfig&);
 template TaskData<double> make_toy_regression<double>(const TaskConfig&);
 

@@ -46,6 +46,7 @@ TaskData<T> make_task_data(const TaskConfig& config) {
     case TaskKind::gaussian_margin: return make_gaussian_margin<T>(config);
     case TaskKind::matrix_completion: return make_matrix_completion<T>(config);
     case TaskKind::toy_regression: return make_toy_regression<T>(config);
+    case TaskKind::sparse_regression: return make_sparse_regression<T>(config);
   }
   throw ConfigError("task.kind", std::to_string(static_cast<int>(config.kind)), "unknown task kind");
 }

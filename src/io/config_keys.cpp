@@ -17,7 +17,7 @@ namespace {
 
 constexpr auto all_values(TaskKind) {
   return std::array{TaskKind::modular, TaskKind::teacher_classes, TaskKind::sparse_linear, TaskKind::gaussian_margin,
-                    TaskKind::matrix_completion, TaskKind::toy_regression};
+                    TaskKind::matrix_completion, TaskKind::toy_regression, TaskKind::sparse_regression};
 }
 constexpr auto all_values(PairSet) { return std::array{PairSet::ordered, PairSet::unordered}; }
 constexpr auto all_values(Encoding) { return std::array{Encoding::concat, Encoding::sum}; }
@@ -328,6 +328,7 @@ constexpr Key<RunConfig> kTrain[] = {
     key<&TrainConfig::threads>("threads"),
     key<&TrainConfig::early_stop>("early_stop"),
     key<&TrainConfig::early_stop_margin>("early_stop_margin"),
+    key<&TrainConfig::label_noise_std>("label_noise_std"),
 };
 
 constexpr Key<RunConfig> kEval[] = {

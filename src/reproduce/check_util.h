@@ -22,6 +22,8 @@ CheckOutput check_ly_diagonal(const CheckInput& in, plot::FigureSet* figs);    /
 CheckOutput check_ly_misgrokking(const CheckInput& in, plot::FigureSet* figs); // LY-5
 CheckOutput check_ly_matrix(const CheckInput& in, plot::FigureSet* figs);      // LY-6
 CheckOutput check_ly_no_wd(const CheckInput& in, plot::FigureSet* figs);         // LY-7
+
+CheckOutput check_ly_label_noise(const CheckInput& in, plot::FigureSet* figs); // LY-8
 CheckOutput check_tc_srank(const CheckInput& in, plot::FigureSet* figs);       // TC-2
 CheckOutput check_tc_lambda(const CheckInput& in, plot::FigureSet* figs);      // TC-1
 CheckOutput check_tc_balance(const CheckInput& in, plot::FigureSet* figs);     // TC-4

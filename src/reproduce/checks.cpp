@@ -29,6 +29,7 @@ constexpr Entry kChecks[] = {
     {"lyu_misgrokking", detail::check_ly_misgrokking},
     {"lyu_matrix_completion", detail::check_ly_matrix},
     {"lyu_no_weight_decay", detail::check_ly_no_wd},
+    {"lyu_label_noise", detail::check_ly_label_noise},
     {"tan_srank", detail::check_tc_srank},
     {"tan_lambda", detail::check_tc_lambda},
     {"tan_balance", detail::check_tc_balance},

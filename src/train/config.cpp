@@ -116,6 +116,7 @@ TaskDefaults defaults_of(TaskKind kind) {
     case TaskKind::gaussian_margin: return {def::gaussian_d, def::gaussian_n_train, def::gaussian_n_test};
     case TaskKind::matrix_completion: return {def::completion_d, 0, 0};
     case TaskKind::toy_regression: return {0, 1, def::toy_n_test};
+    case TaskKind::sparse_regression: return {def::regression_d, def::regression_n_train, def::regression_n_test};
     case TaskKind::modular: break;
   }
   return {};
@@ -141,7 +142,7 @@ void check_n_test(const TaskConfig& t) {
          fmt::format("must be >= 1, or 0 for the default ({})", defaults_of(t.kind).n_test));
 }
 
-// teacher_classes, sparse_linear, gaussian_margin: rows drawn by a generator.
+// teacher_classes, sparse_linear, gaussian_margin, sparse_regression: rows drawn by a generator.
 void validate_generated(const TaskConfig& t) {
   const int64_t d = check_d(t, 1, std::numeric_limits<int>::max());
   if (t.n_train < 0)
@@ -153,7 +154,7 @@ void validate_generated(const TaskConfig& t) {
       fail("task.n_classes", num(int64_t{t.n_classes}),
            fmt::format("must be >= 2, or 0 for the default ({})", synthetic_defaults::teacher_classes));
     require_nonnegative("task.margin", t.margin);
-  } else if (t.kind == TaskKind::sparse_linear) {
+  } else if (t.kind == TaskKind::sparse_linear || t.kind == TaskKind::sparse_regression) {
     if (t.sparsity < 1 || t.sparsity > d)
       fail("task.sparsity", num(int64_t{t.sparsity}), fmt::format("must be in [1, d] = [1, {}] {}", d, d_note(t)));
   } else if (!(t.margin >= 0) || !std::isfinite(t.margin)) {
@@ -203,7 +204,8 @@ void validate_task(const TaskConfig& t) {
     case TaskKind::modular: return validate_modular(t);
     case TaskKind::teacher_classes:
     case TaskKind::sparse_linear:
-    case TaskKind::gaussian_margin: return validate_generated(t);
+    case TaskKind::gaussian_margin:
+    case TaskKind::sparse_regression: return validate_generated(t);
     case TaskKind::matrix_completion: return validate_matrix_completion(t);
     case TaskKind::toy_regression: return validate_toy(t);
   }
@@ -235,9 +237,11 @@ TaskNeed need_of(ModelKind kind) {
   using enum TaskKind;
   switch (kind) {
     case ModelKind::mlp:
-      return {"a task with vector inputs", {modular, teacher_classes, sparse_linear, gaussian_margin, toy_regression}};
+      return {"a task with vector inputs",
+              {modular, teacher_classes, sparse_linear, gaussian_margin, toy_regression, sparse_regression}};
     case ModelKind::embedding_mlp: return {"token inputs", {modular}};
-    case ModelKind::diagonal: return {"dense inputs and one output", {sparse_linear, gaussian_margin, toy_regression}};
+    case ModelKind::diagonal:
+      return {"dense inputs and one output", {sparse_linear, gaussian_margin, toy_regression, sparse_regression}};
     case ModelKind::matrix_factorization: return {"a matrix to complete", {matrix_completion}};
   }
   return {"?", {}};
@@ -249,7 +253,7 @@ TaskNeed need_of(LossKind kind) {
     case LossKind::cross_entropy:
     case LossKind::mse: return {"a task with class labels", {modular, teacher_classes}};
     case LossKind::logistic: return {"a task with labels +-1", {sparse_linear, gaussian_margin}};
-    case LossKind::squared: return {"a regression task", {matrix_completion, toy_regression}};
+    case LossKind::squared: return {"a regression task", {matrix_completion, toy_regression, sparse_regression}};
   }
   return {"?", {}};
 }
@@ -337,11 +341,22 @@ void validate_gradient_flow(const OptimConfig& o) {
            "weight_decay may be set per group)");
 }
 
-void validate_train(const TrainConfig& t) {
+void validate_train(const RunConfig& c) {
+  const TrainConfig& t = c.train;
   require_nonnegative("train.steps", t.steps);
   require_nonnegative("train.batch_size", t.batch_size);
   require_nonnegative("train.threads", int64_t{t.threads});
   require_nonnegative("train.early_stop_margin", t.early_stop_margin);
+  require_nonnegative("train.label_noise_std", t.label_noise_std);
+  if (t.label_noise_std == 0) return;
+  // Label noise perturbs real-valued targets; the flow has no steps to draw it at.
+  if (c.loss.kind != LossKind::squared)
+    fail("train.label_noise_std", num(t.label_noise_std),
+         fmt::format("needs loss.kind = \"squared\" (noise on real-valued targets), not {}",
+                     quoted(to_string(c.loss.kind))));
+  if (c.optim.kind == OptimKind::gradient_flow)
+    fail("train.label_noise_std", num(t.label_noise_std),
+         "must be 0 with optim.kind = \"gradient_flow\" (the flow is deterministic: it has no steps to draw noise at)");
 }
 
 void validate_eval(const EvalConfig& e) {
@@ -380,7 +395,7 @@ void validate(const RunConfig& config) {
   validate_optim(config.optim);
   validate_schedule(config);
   validate_gradient_flow(config.optim);
-  validate_train(config.train);
+  validate_train(config);
   validate_eval(config.eval);
 }
 

@@ -109,6 +109,7 @@ const char* to_string(TaskKind v) {
     case TaskKind::gaussian_margin: return "gaussian_margin";
     case TaskKind::matrix_completion: return "matrix_completion";
     case TaskKind::toy_regression: return "toy_regression";
+    case TaskKind::sparse_regression: return "sparse_regression";
   }
   return "?";
 }

@@ -10,6 +10,7 @@
 #include "probes/models.h"
 #include "probes/ntk.h"
 #include "probes/ntk_binary.h"
+#include "probes/population.h"
 #include "probes/zero_loss.h"
 
 namespace grokscope {
@@ -17,7 +18,7 @@ namespace grokscope {
 const std::vector<std::string>& probe_names() {
   static const std::vector<std::string> names = {"kernel", "margin", "grad",         "spectral",
                                                  "fourier", "gates", "fourier_loss", "model", "ntk",
-                                                 "zero_loss_direction", "margin_targets"};
+                                                 "zero_loss_direction", "margin_targets", "population"};
   return names;
 }
 
@@ -48,6 +49,9 @@ std::vector<std::unique_ptr<Probe<T>>> make_probes(const RunConfig& config, cons
       probes.push_back(std::make_unique<DiagonalProbe<T>>(layout, config.model.depth, data));
     if (config.model.kind == ModelKind::matrix_factorization) probes.push_back(std::make_unique<MatrixProbe<T>>(layout));
   }
+  // Diagonal net on sparse_regression: the exact population loss, and theta_GF's (a gradient flow at the first eval).
+  if (on("population") && PopulationProbe<T>::applies(config))
+    probes.push_back(std::make_unique<PopulationProbe<T>>(config));
   // Opt-in (not part of "default"): one backward pass per (row, output) of the train and test sets at the first eval.
   if (std::find(wanted.begin(), wanted.end(), "ntk") != wanted.end() && NtkProbe<T>::applies(data))
     probes.push_back(std::make_unique<NtkProbe<T>>());

@@ -5,6 +5,8 @@
 // optim.schedule = "loss_scaled" (Lyu et al. App. B.1): the gradient is that of log L (= grad L / L, nn/log_loss.h), so
 // the optimizer's step is lr / L times grad L, and the time sum_t lr / L_t is accumulated as its log (log-add-exp).
 // With optim.loss_scaled_initial_phase, steps at log L > -5 are plain ones at lr 10 lr (Lyu's code).
+// train.label_noise_std > 0 (label-noise SGD, Lyu App. B.2): each step's batch targets get fresh N(0, std^2) draws from
+// their own Rng (seeded from train.seed), so the run stays deterministic; evaluations always use the clean targets.
 // optim.kind = "gradient_flow": no optimizer; the integrator takes its own steps (flow_stepper.h) and the rows, step s
 // of the schedule at the continuous time s * lr, are evaluated at the dense-output points inside them.
 #include "grokscope/train/trainer.h"
@@ -79,6 +81,10 @@ class TrainingRun {
                         fmt::format("optim.kind = \"gradient_flow\" needs the full batch ({} training rows)", train.n));
     if (flow_mode_) flow_ = std::make_unique<detail::FlowStepper<T>>(*model_, data_, config);
     const int64_t train_rows = full_batch_ ? train.n : config.train.batch_size;
+    if (label_noise_) {   // validate() allows it only with the squared loss, i.e. a regression task
+      GS_CHECK(data_.target == TargetKind::regression && !flow_mode_);
+      noisy_targets_.resize(static_cast<size_t>(train_rows * model_->output_dim()));
+    }
     if (!flow_mode_) {   // the flow evaluates the training set through its own objective
       train_ws_ = model_->make_workspace(train_rows);
       d_out_.resize(static_cast<size_t>(train_rows * model_->output_dim()));
@@ -164,11 +170,13 @@ class TrainingRun {
         break;
       }
       const bool eval_step = schedule_.is_eval_step(step);
-      if (eval_step) evaluate(step, full_batch_ ? &train_stats : nullptr);
+      // With label noise the step's own stats are those of the noisy targets: the evaluation recomputes clean ones.
+      const BatchStats* own = full_batch_ && !label_noise_ ? &train_stats : nullptr;
+      if (eval_step) evaluate(step, own);
       // The run ends with a row at the step it stops at, so that summary.final and params_final describe the same
       // parameters: an early stop due between two evaluations evaluates there first, and stops only if the
       // conditions still hold.
-      if (early_stop_due(step) && !eval_step) evaluate(step, full_batch_ ? &train_stats : nullptr);
+      if (early_stop_due(step) && !eval_step) evaluate(step, own);
       if (early_stop_due(step)) {
         finish(summary, RunStatus::completed, "early stop: every clock fired and held", step, params_);
         break;
@@ -297,7 +305,14 @@ class TrainingRun {
 
   // Forward and backward on the training batch of this step; grads_ holds the gradient afterwards.
   BatchStats forward_backward() {
-    const detail::LabeledBatch<T> b = full_batch_ ? detail::whole(data_.train) : sampler_->next();
+    detail::LabeledBatch<T> b = full_batch_ ? detail::whole(data_.train) : sampler_->next();
+    if (label_noise_) {   // target + std z, z ~ N(0, 1) fresh per row and output, in row order
+      const size_t count = static_cast<size_t>(b.x.n * model_->output_dim());
+      const double std_dev = config_.train.label_noise_std;
+      for (size_t k = 0; k < count; ++k)
+        noisy_targets_[k] = static_cast<T>(static_cast<double>(b.targets[k]) + std_dev * noise_rng_.normal());
+      b.targets = noisy_targets_.data();
+    }
     const T* out = model_->forward(params_.data(), b.x, *train_ws_);
     const BatchStats stats =
         loss_scaled_ ? cross_entropy_log_loss<T>(out, b.x.n, model_->output_dim(), b.labels, d_out_.data(),
@@ -405,6 +420,9 @@ class TrainingRun {
   const bool initial_phase_ = loss_scaled_ && config_.optim.loss_scaled_initial_phase;
   static constexpr double kInitialPhaseLogLoss = -5.0;   // Lyu's threshold of the initial phase
   const bool flow_mode_ = config_.optim.kind == OptimKind::gradient_flow;
+  const bool label_noise_ = config_.train.label_noise_std > 0;
+  Rng noise_rng_{config_.train.seed ^ 0x6c6162656c6e6f69ULL};   // label noise ("labelnoi")
+  std::vector<T> noisy_targets_;
   RunObserver& observer_;
   TaskData<T> data_;
   std::unique_ptr<Model<T>> model_;

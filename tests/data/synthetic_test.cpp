@@ -280,3 +280,55 @@ TEST(ToyRegression, OnePlusOneAndThreeNumberAdditionAreExact) {
 
 }  // namespace
 }  // namespace grokscope
+
+namespace grokscope {
+namespace {
+
+TEST(SparseRegression, TargetsAreTheTeacherOnGaussianRows) {
+  TaskConfig t;
+  t.kind = TaskKind::sparse_regression;
+  t.sparsity = 4;
+  t.split_seed = 7;
+  const auto data = make_sparse_regression<double>(t);
+  EXPECT_EQ(data.input_dim, 100);
+  EXPECT_EQ(data.target, TargetKind::regression);
+  EXPECT_EQ(data.train.n, 40);
+  EXPECT_EQ(data.test.n, 1000);
+  ASSERT_TRUE(data.test.generated());
+  ASSERT_EQ(data.references.size(), 1u);
+  const std::vector<double>& w = data.references[0].second;
+  ASSERT_EQ(w.size(), 100u);
+  for (size_t c = 0; c < w.size(); ++c) EXPECT_EQ(std::abs(w[c]), c < 4 ? 1.0 : 0.0) << c;
+  for (int64_t r = 0; r < 40; ++r) {
+    double y = 0.0;
+    for (int c = 0; c < 4; ++c) y += w[static_cast<size_t>(c)] * data.train.dense[static_cast<size_t>(r * 100 + c)];
+    EXPECT_NEAR(data.train.targets[static_cast<size_t>(r)], y, 1e-12);
+  }
+  // Test rows: the same rule, N(0, 1) entries, independent of chunking and different from the training rows.
+  std::vector<double> x(300 * 100), y(300), x2(300 * 100), y2(300);
+  data.test.generate(0, 300, x.data(), nullptr, y.data());
+  for (int64_t at = 0; at < 300; at += 7)
+    data.test.generate(at, std::min<int64_t>(7, 300 - at), x2.data() + at * 100, nullptr, y2.data() + at);
+  EXPECT_EQ(x, x2);
+  EXPECT_EQ(y, y2);
+  EXPECT_NE(std::vector<double>(x.begin(), x.begin() + 100),
+            std::vector<double>(data.train.dense.begin(), data.train.dense.begin() + 100));
+  double sum = 0.0, sq = 0.0;
+  for (double v : x) sum += v, sq += v * v;
+  EXPECT_NEAR(sum / static_cast<double>(x.size()), 0.0, 0.02);
+  EXPECT_NEAR(sq / static_cast<double>(x.size()), 1.0, 0.02);
+  for (int64_t r = 0; r < 300; ++r) {
+    double s = 0.0;
+    for (int c = 0; c < 4; ++c) s += w[static_cast<size_t>(c)] * x[static_cast<size_t>(r * 100 + c)];
+    EXPECT_NEAR(y[static_cast<size_t>(r)], s, 1e-12);
+  }
+  // Deterministic in the seed.
+  EXPECT_EQ(make_sparse_regression<double>(t).train.dense, data.train.dense);
+  t.split_seed = 8;
+  EXPECT_NE(make_sparse_regression<double>(t).train.dense, data.train.dense);
+  t.sparsity = 0;
+  EXPECT_THROW(make_sparse_regression<float>(t), ConfigError);
+}
+
+}  // namespace
+}  // namespace grokscope

@@ -145,7 +145,7 @@ TEST(ConfigToml, NewKeysWrongTypes) {
 TEST(ConfigToml, NewEnumNames) {
   expect_error("[task]\nkind = \"mnist\"\n", {},
                {"task.kind = \"mnist\": unknown value (known: modular, teacher_classes, sparse_linear, gaussian_margin, "
-                "matrix_completion, toy_regression)"});
+                "matrix_completion, toy_regression, sparse_regression)"});
   expect_error("[model]\nkind = \"transformer\"\n", {},
                {"model.kind = \"transformer\": unknown value (known: mlp, embedding_mlp, diagonal, "
                 "matrix_factorization)"});

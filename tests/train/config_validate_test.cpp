@@ -160,8 +160,9 @@ TEST(ConfigValidate, Eval) {
 // ---------------------------------------------------------------------------------------------------------------
 // Synthetic tasks, the model zoo, and which model and loss go with which task
 
-constexpr TaskKind kAllTasks[] = {TaskKind::modular,         TaskKind::teacher_classes,   TaskKind::sparse_linear,
-                                  TaskKind::gaussian_margin, TaskKind::matrix_completion, TaskKind::toy_regression};
+constexpr TaskKind kAllTasks[] = {TaskKind::modular,           TaskKind::teacher_classes, TaskKind::sparse_linear,
+                                  TaskKind::gaussian_margin,   TaskKind::matrix_completion, TaskKind::toy_regression,
+                                  TaskKind::sparse_regression};
 
 // A valid config of this task kind: its defaults, with a model and loss that fit it.
 RunConfig task_config(TaskKind kind) {
@@ -176,6 +177,7 @@ RunConfig task_config(TaskKind kind) {
       c.model.kind = ModelKind::matrix_factorization, c.loss.kind = LossKind::squared;
       break;
     case TaskKind::toy_regression: c.loss.kind = LossKind::squared; break;
+    case TaskKind::sparse_regression: c.model.kind = ModelKind::diagonal, c.loss.kind = LossKind::squared; break;
   }
   return c;
 }
@@ -190,8 +192,8 @@ TEST(ConfigValidate, NewEnumNames) {
   EXPECT_STREQ(to_string(LossKind::mse), "mse");
   EXPECT_STREQ(to_string(LossKind::logistic), "logistic");
   EXPECT_STREQ(to_string(LossKind::squared), "squared");
-  const char* tasks[] = {"modular", "teacher_classes", "sparse_linear", "gaussian_margin", "matrix_completion",
-                         "toy_regression"};
+  const char* tasks[] = {"modular",           "teacher_classes", "sparse_linear",    "gaussian_margin",
+                         "matrix_completion", "toy_regression",  "sparse_regression"};
   for (size_t i = 0; i < std::size(kAllTasks); ++i) EXPECT_STREQ(to_string(kAllTasks[i]), tasks[i]);
   EXPECT_STREQ(to_string(ModelKind::mlp), "mlp");
   EXPECT_STREQ(to_string(ModelKind::embedding_mlp), "embedding_mlp");
@@ -375,12 +377,12 @@ TEST(ConfigValidate, NewEvalKeys) {
 TEST(ConfigValidate, ModelTaskCompatibility) {
   const ModelKind models[] = {ModelKind::mlp, ModelKind::embedding_mlp, ModelKind::diagonal,
                               ModelKind::matrix_factorization};
-  const bool ok[4][6] = {{true, true, true, true, false, true},
-                         {true, false, false, false, false, false},
-                         {false, false, true, true, false, true},
-                         {false, false, false, false, true, false}};
+  const bool ok[4][7] = {{true, true, true, true, false, true, true},
+                         {true, false, false, false, false, false, false},
+                         {false, false, true, true, false, true, true},
+                         {false, false, false, false, true, false, false}};
   for (size_t m = 0; m < 4; ++m)
-    for (size_t t = 0; t < 6; ++t) {
+    for (size_t t = 0; t < 7; ++t) {
       SCOPED_TRACE(std::string(to_string(models[m])) + " on " + to_string(kAllTasks[t]));
       const RunConfig c = task_with(kAllTasks[t], [&](RunConfig& x) { x.model.kind = models[m]; });
       if (ok[m][t])
@@ -393,26 +395,50 @@ TEST(ConfigValidate, ModelTaskCompatibility) {
   expect_invalid(task_with(TaskKind::matrix_completion, [](RunConfig& c) { c.model.kind = ModelKind::mlp; }),
                  "model.kind",
                  {"model.kind = \"mlp\": needs a task with vector inputs (task.kind = \"modular\", \"teacher_classes\", "
-                  "\"sparse_linear\", \"gaussian_margin\" or \"toy_regression\"), not \"matrix_completion\""});
+                  "\"sparse_linear\", \"gaussian_margin\", \"toy_regression\" or \"sparse_regression\"), not "
+                  "\"matrix_completion\""});
   expect_invalid(task_with(TaskKind::sparse_linear, [](RunConfig& c) { c.model.kind = ModelKind::embedding_mlp; }),
                  "model.kind",
                  {"model.kind = \"embedding_mlp\": needs token inputs (task.kind = \"modular\"), not \"sparse_linear\""});
   expect_invalid(with([](RunConfig& c) { c.model.kind = ModelKind::diagonal; }), "model.kind",
                  {"model.kind = \"diagonal\": needs dense inputs and one output (task.kind = \"sparse_linear\", "
-                  "\"gaussian_margin\" or \"toy_regression\"), not \"modular\""});
+                  "\"gaussian_margin\", \"toy_regression\" or \"sparse_regression\"), not \"modular\""});
   expect_invalid(with([](RunConfig& c) { c.model.kind = ModelKind::matrix_factorization; }), "model.kind",
                  {"model.kind = \"matrix_factorization\": needs a matrix to complete "
                   "(task.kind = \"matrix_completion\"), not \"modular\""});
 }
 
+TEST(ConfigValidate, LabelNoise) {
+  const auto regression = [](const std::function<void(RunConfig&)>& edit) {
+    return task_with(TaskKind::sparse_regression, edit);
+  };
+  expect_valid(regression([](RunConfig& c) { c.train.label_noise_std = 1.0, c.train.batch_size = 1; }));
+  expect_valid(regression([](RunConfig& c) { c.train.label_noise_std = 0.5; }));   // label-noise GD (full batch)
+  expect_invalid(regression([](RunConfig& c) { c.train.label_noise_std = -1.0; }), "train.label_noise_std",
+                 {"train.label_noise_std = -1.0", ">= 0"});
+  expect_invalid(regression([](RunConfig& c) { c.train.label_noise_std = kNaN; }), "train.label_noise_std",
+                 {"train.label_noise_std = nan"});
+  expect_invalid(regression([](RunConfig& c) { c.train.label_noise_std = kInf; }), "train.label_noise_std",
+                 {"train.label_noise_std = inf"});
+  expect_invalid(task_with(TaskKind::sparse_linear, [](RunConfig& c) { c.train.label_noise_std = 1.0; }),
+                 "train.label_noise_std", {"train.label_noise_std = 1.0", "needs loss.kind = \"squared\"",
+                                           "not \"logistic\""});
+  expect_invalid(regression([](RunConfig& c) {
+                   c.train.label_noise_std = 1.0, c.optim.kind = OptimKind::gradient_flow;
+                 }),
+                 "train.label_noise_std", {"train.label_noise_std = 1.0", "gradient_flow"});
+  expect_invalid(regression([](RunConfig& c) { c.task.sparsity = 101; }), "task.sparsity",
+                 {"task.sparsity = 101", "[1, d] = [1, 100]"});
+}
+
 TEST(ConfigValidate, LossTaskCompatibility) {
   const LossKind losses[] = {LossKind::cross_entropy, LossKind::mse, LossKind::logistic, LossKind::squared};
-  const bool ok[4][6] = {{true, true, false, false, false, false},
-                         {true, true, false, false, false, false},
-                         {false, false, true, true, false, false},
-                         {false, false, false, false, true, true}};
+  const bool ok[4][7] = {{true, true, false, false, false, false, false},
+                         {true, true, false, false, false, false, false},
+                         {false, false, true, true, false, false, false},
+                         {false, false, false, false, true, true, true}};
   for (size_t l = 0; l < 4; ++l)
-    for (size_t t = 0; t < 6; ++t) {
+    for (size_t t = 0; t < 7; ++t) {
       SCOPED_TRACE(std::string(to_string(losses[l])) + " on " + to_string(kAllTasks[t]));
       const RunConfig c = task_with(kAllTasks[t], [&](RunConfig& x) { x.loss.kind = losses[l]; });
       if (ok[l][t])
@@ -426,8 +452,8 @@ TEST(ConfigValidate, LossTaskCompatibility) {
                  {"loss.kind = \"logistic\": needs a task with labels +-1 (task.kind = \"sparse_linear\" or "
                   "\"gaussian_margin\"), not \"modular\""});
   expect_invalid(with([](RunConfig& c) { c.loss.kind = LossKind::squared; }), "loss.kind",
-                 {"loss.kind = \"squared\": needs a regression task (task.kind = \"matrix_completion\" or "
-                  "\"toy_regression\"), not \"modular\""});
+                 {"loss.kind = \"squared\": needs a regression task (task.kind = \"matrix_completion\", "
+                  "\"toy_regression\" or \"sparse_regression\"), not \"modular\""});
   expect_invalid(task_with(TaskKind::toy_regression, [](RunConfig& c) { c.loss.kind = LossKind::cross_entropy; }),
                  "loss.kind",
                  {"loss.kind = \"cross_entropy\": needs a task with class labels (task.kind = \"modular\" or "

@@ -11,6 +11,8 @@
 //                      y = +1 if <z, w*> > 0 else -1, x = z + (gamma / 2) y w*. Train stored, test generated; binary.
 //   matrix_completion  (Lyu §2.5, LY-6)  see make_matrix_completion.
 //   toy_regression     (Musat §3.1, MU-1/MU-2)  see make_toy_regression.
+//   sparse_regression  (Lyu App. B.2, LY-8)  x ~ N(0, I_d), y = <w*, x> (no noise), w* in {+-1}^k on the first k
+//                      coordinates (random signs). Train stored, test generated; regression.
 // Not here: the modular tables (data/modular_dataset.h); the dispatch on TaskConfig::kind (make_task_data).
 #pragma once
 
@@ -30,6 +32,7 @@ inline constexpr int64_t gaussian_d = 100000, gaussian_n_train = 32, gaussian_n_
 inline constexpr double gaussian_gamma = 25.0;   // margin == 0 means gamma = 25 (Lyu's code default)
 inline constexpr int64_t completion_d = 97;
 inline constexpr int64_t toy_n_test = 100;
+inline constexpr int64_t regression_d = 100, regression_n_train = 40, regression_n_test = 1000;
 }  // namespace synthetic_defaults
 
 // Seed of row `row` of stream `stream` (splitmix64 mixing of the three values; streams: see synthetic.cpp).
@@ -65,5 +68,12 @@ TaskData<T> make_matrix_completion(const TaskConfig& task);
 // arrays: "x_train", "y_train", "x_test", "y_test". task.d must be 0 or the toy's dimension.
 template <class T>
 TaskData<T> make_toy_regression(const TaskConfig& task);
+
+// Sparse linear regression (Lyu App. B.2): x ~ N(0, I_d) (fast_normal), y = <w*, x>, w* in {+-1}^k on the first k
+// coordinates (k = task.sparsity; signs from the truth stream), so ||w*||^2 = k and the population loss of a linear
+// predictor w is exactly ||w - w*||^2. Defaults d = 100, n_train = 40, n_test = 1000. TargetKind::regression,
+// output_dim 1; train stored, test generated. references/arrays: "w_star" (d).
+template <class T>
+TaskData<T> make_sparse_regression(const TaskConfig& task);
 
 }  // namespace grokscope

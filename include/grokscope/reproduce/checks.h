@@ -210,4 +210,33 @@ struct Mu3Params {
 // everywhere), else a smooth approach (linear, through_zero, power_one, slope_c).
 std::vector<Verdict> mu3_verdicts(const std::vector<Mu3Series>& series, const Mu3Params& p);
 
+// LY-8, label-noise SGD on the diagonal net for sparse regression (Lyu App. B.2, Theorem B.1), one learning rate eta:
+// the population loss L = ||w - w*||^2 at each evaluation, the gradient-flow limit's L_GF and ||w*||^2.
+struct LabelNoiseSeries {
+  double eta = kNaN, loss_gf = kNaN, w_star_sq = kNaN;
+  std::vector<double> step, loss;
+};
+// The times of one series, in steps (NaN when it never happens). The band is |L - L_GF| <= near_tol |L(0) - L_GF|:
+// t_gf = entry into the band (settle time), t_leave = first exit after t_gf (end of the plateau; the last step when
+// it never leaves), t_gen = first L <= gen_frac ||w*||^2. Crossings are interpolated linearly in ln(step) between
+// the two evaluations around them. plateau_loss = median L over [t_gf, t_leave]; final_frac = L(end) / ||w*||^2.
+struct LabelNoiseTimes {
+  double t_gf = kNaN, t_leave = kNaN, t_gen = kNaN, plateau_loss = kNaN, final_frac = kNaN;
+};
+LabelNoiseTimes label_noise_times(const LabelNoiseSeries& s, double near_tol, double gen_frac);
+// Fit of ln t = c - a ln eta over the finite points: the exponent a (t ~ eta^-a) and R^2 (NaN with < 2 points).
+struct EtaExponent {
+  double a = kNaN, c = kNaN, r2 = kNaN;   // ln t = c - a ln eta
+  int n = 0;
+};
+EtaExponent eta_exponent(const std::vector<double>& eta, const std::vector<double>& t);
+// Verdicts: L_GF >= gf_min_frac ||w*||^2 (theta_GF is a bad solution); per eta, the plateau at L_GF lasts
+// t_leave / t_gf >= min_plateau, the run ends at L <= gen_frac ||w*||^2, and t_gen / t_gf >= min_ratio; over the
+// etas (>= 3 needed), the exponent of t_gf lies in [1 - exp_tol, 2 - exp_tol] (the paper: theta(T / eta^a) -> theta_GF
+// for every a in (1, 2), i.e. the flow's own time scale 1/eta, clearly below 2), that of t_gen within exp_tol of 2,
+// and both fits have R^2 >= min_r2.
+std::vector<Verdict> label_noise_verdicts(const std::vector<LabelNoiseSeries>& series, double near_tol,
+                                          double gen_frac, double gf_min_frac, double min_plateau, double min_ratio,
+                                          double exp_tol, double min_r2);
+
 }  // namespace grokscope::reproduce

@@ -28,7 +28,9 @@ enum class OptimKind { sgd, adam, adamw, gradient_flow };
 enum class LrSchedule { constant, loss_scaled };
 enum class EvalScheduleKind { log, linear };
 // Data of a run (see docs/config.md and data/): the modular tables, or the synthetic data of the theory papers.
-enum class TaskKind { modular, teacher_classes, sparse_linear, gaussian_margin, matrix_completion, toy_regression };
+enum class TaskKind {
+  modular, teacher_classes, sparse_linear, gaussian_margin, matrix_completion, toy_regression, sparse_regression
+};
 // Models of the zoo (nn/): MLP of any depth (deep linear nets and the toy models are MLPs), the embedding MLP,
 // Lyu's diagonal linear net and matrix-factorization model.
 enum class ModelKind { mlp, embedding_mlp, diagonal, matrix_factorization };
@@ -49,7 +51,7 @@ struct TaskConfig {
   int64_t d = 0;                     // input dimension; matrix size for matrix_completion (0 = the task's default)
   int n_classes = 0;                 // teacher_classes: K (0 = default 4)
   int64_t n_test = 0;                // generated test rows (0 = the task's default)
-  int sparsity = 3;                  // sparse_linear: k nonzeros of w*, on the first k coordinates
+  int sparsity = 3;                  // sparse_linear, sparse_regression: k nonzeros of w*, on the first k coordinates
   double margin = 0.0;               // teacher_classes: minimum teacher logit gap; gaussian_margin: gamma
   GroundTruth ground_truth = GroundTruth::multiplication;  // matrix_completion
   int rank = 1;                      // matrix_completion with random_psd
@@ -116,6 +118,10 @@ struct TrainConfig {
   int threads = 0;                   // BLAS threads; 0 = all cores
   bool early_stop = false;           // stop once every clock fired and the fit/gen conditions held for a margin
   double early_stop_margin = 0.25;   // ... held from step s to at least (1 + margin) * s
+  // Label noise (Lyu et al. App. B.2, label-noise SGD): every training step adds a fresh N(0, std^2) draw to the
+  // target of each row of its batch (the row's loss is (f - y - std z)^2, z ~ N(0, 1), the same law as the paper's
+  // (f - y + xi)^2). Regression only; the train metrics are always those of the clean targets. 0 = off.
+  double label_noise_std = 0.0;
 };
 
 struct EvalConfig {
