@@ -194,8 +194,13 @@ CheckOutput check_tc_balance(const CheckInput& in, plot::FigureSet* figs) {
   std::string body = "set logscale y\nset format y '10^{%L}'\nset xlabel 'step'\nset ylabel 'layer imbalance'\n"
                      "set key outside top center horizontal noenhanced\nplot ";
   int series = 0;
+  std::string energy = "set logscale xy\nset format y '10^{%L}'\nset xlabel 'step - T_{KL} (T_{KL} = t_fit)'\n"
+                       "set ylabel 'energy gap E - E(inf)'\nset key bottom left noenhanced\nplot ";
+  std::string sv = "set logscale xy\nset format y '10^{%L}'\nset xlabel 'step'\nset ylabel 'singular values of A'\n"
+                   "set key outside top center horizontal noenhanced\nplot ";
   for (size_t r = 0; r < in.runs.size(); ++r) {
     const RunData& run = in.runs[r];
+    tc4_slow_clock(run, in, out, r, energy, sv, figs);
     const std::string tag = " " + run_label(run);
     const double eta = run.config_number("optim.lr"), lambda = run.config_number("optim.weight_decay");
     const double t_fit = run.clock_step("t_fit"), predicted = 1.0 - (1.0 - eta * lambda) * (1.0 - eta * lambda);
@@ -240,6 +245,13 @@ CheckOutput check_tc_balance(const CheckInput& in, plot::FigureSet* figs) {
   if (figs && series > 0)
     figs->figure("tc4_imbalance", "TC-4: layer imbalance |W_{l+1}^T W_{l+1} - W_l W_l^T|_F against step (log y): a "
                                   "straight line of slope 2 ln(1 - eta lambda) after the fit", body + "\n");
+  if (figs && !in.runs.empty()) {
+    figs->figure("tc4_energy_gap", "TC-4: energy gap E - E(inf), E = L_CE + (lambda L/2) sum sigma_i(A)^(2/L), against "
+                                   "step - T_KL (log-log: a power law is a straight line, an exponential bends down)",
+                 energy + "\n");
+    figs->figure("tc4_singular_values", "TC-4: singular values of the end-to-end map A against step (Prop. 4.3: smaller "
+                                        "ones shrink faster)", sv + "\n");
+  }
   return out;
 }
 

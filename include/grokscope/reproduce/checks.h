@@ -202,4 +202,25 @@ struct LambdaExponent {
 LambdaExponent lambda_exponent(const std::vector<double>& lambda, const std::vector<double>& t_gen);
 Verdict lambda_exponent_verdict(const LambdaExponent& e, double tol);
 
+// TC-4, the slow clock of one deep linear run (Tan et al. Thm 4.8, Prop. 4.3). slow_clock_fit: the energy gap
+// Delta = E - E(inf) (E = loss_train + penalty_induced per evaluation; E(inf) = the lowest E from t_start on) over the
+// evaluations from t_start on with Delta > gap_floor x its largest value there (at least 5), fitted as log Delta
+// against log(t - T_KL) (power law, exponent beta, theta = (1 - 1/beta)/2, T_KL profiled over 64 values in
+// [0, first fitted step): 3 parameters) and against t (exponential, rate: 2 parameters), each with its AIC
+// n ln(SSE/n) + 2k. relative_decay_rates: -slope of ln s_i against step over step >= t_lo, per singular
+// value series (NaN when fewer than two points). tc4_slow_verdicts: "slow_clock_power_law" (the power law has the
+// lower AIC and theta in (1/2, 1); value theta) and "small_sv_shrink_fastest" (rates, given largest s_i first, grow
+// strictly along the list: every pair ordered; value = share of ordered pairs, expected 1).
+struct SlowClockFit {
+  double e_inf = kNaN, beta = kNaN, theta = kNaN, t_kl = kNaN, rate = kNaN, r2_power = kNaN, r2_exp = kNaN,
+         aic_power = kNaN, aic_exp = kNaN, t_lo = kNaN, t_hi = kNaN;
+  int64_t points = 0;
+};
+SlowClockFit slow_clock_fit(const std::vector<double>& step, const std::vector<double>& energy, double t_start,
+                            double gap_floor);
+std::vector<double> relative_decay_rates(const std::vector<double>& step, const std::vector<std::vector<double>>& sv,
+                                         double t_lo);
+std::vector<Verdict> tc4_slow_verdicts(const SlowClockFit& f, const std::vector<double>& rates,
+                                       const std::string& tag = "");
+
 }  // namespace grokscope::reproduce
