@@ -194,7 +194,7 @@ CheckOutput check_tc_balance(const CheckInput& in, plot::FigureSet* figs) {
   std::string body = "set logscale y\nset format y '10^{%L}'\nset xlabel 'step'\nset ylabel 'layer imbalance'\n"
                      "set key outside top center horizontal noenhanced\nplot ";
   int series = 0;
-  std::string energy = "set logscale xy\nset format y '10^{%L}'\nset xlabel 'step - T_{KL} (T_{KL} = t_fit)'\n"
+  std::string energy = "set logscale xy\nset format y '10^{%L}'\nset xlabel 'step - T_{KL} (T_{KL} from the power-law fit)'\n"
                        "set ylabel 'energy gap E - E(inf)'\nset key bottom left noenhanced\nplot ";
   std::string sv = "set logscale xy\nset format y '10^{%L}'\nset xlabel 'step'\nset ylabel 'singular values of A'\n"
                    "set key outside top center horizontal noenhanced\nplot ";

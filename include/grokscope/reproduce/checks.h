@@ -223,4 +223,12 @@ std::vector<double> relative_decay_rates(const std::vector<double>& step, const 
 std::vector<Verdict> tc4_slow_verdicts(const SlowClockFit& f, const std::vector<double>& rates,
                                        const std::string& tag = "");
 
+// LY-4, one diagonal-net run with the margin_targets probe: cos(w, w*_L2) and cos(w, w*_L1) per evaluation.
+// "kernel_l2_margin": the largest cos(w, w*_L2) over the evaluations in [t_fit, kernel_until x t*] is >= min_cos_l2;
+// "rich_l1_margin": the final cos(w, w*_L1) is >= min_cos_l1. NaN (missing column) fails.
+std::vector<Verdict> ly4_margin_verdicts(const std::vector<double>& step, const std::vector<double>& cos_l2,
+                                         const std::vector<double>& cos_l1, double t_fit, double t_star,
+                                         double kernel_until, double min_cos_l2, double min_cos_l1,
+                                         const std::string& tag = "");
+
 }  // namespace grokscope::reproduce
