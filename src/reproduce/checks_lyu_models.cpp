@@ -217,6 +217,10 @@ CheckOutput check_ly_diagonal(const CheckInput& in, plot::FigureSet* figs) {
                                    l1l2_end / std::sqrt(k), in.param("max_sparse_factor", 1.2), "(|w|_1/|w|_2) / sqrt(k)"));
     out.verdicts.push_back(at_least("aligned_with_teacher" + tag, "w aligns with the teacher w*: final cos(w, w*)",
                                     cos_end, in.param("min_cos", 0.95), "cos(w, w*)"));
+    const auto margin = ly4_margin_verdicts(run.column("step"), run.column("cos_w_l2"), run.column("cos_w_l1"), t_fit,
+                                            t_star, in.param("kernel_until", 0.5), in.param("min_cos_l2", 0.9),
+                                            in.param("min_cos_l1", 0.95), tag);
+    out.verdicts.insert(out.verdicts.end(), margin.begin(), margin.end());
     out.measured.push_back(fmt::format("{}: t_fit {}, t_gen {}, t* = ln(alpha)/(eta lambda) = {}, test acc at t_fit {}, "
                                        "|w|_1/|w|_2 {} -> {} (sqrt(k) = {}), cos(w, w*) -> {}",
                                        run.name, num(t_fit), num(t_gen), num(t_star), num(acc_at_fit), num(l1l2_fit),
@@ -228,6 +232,9 @@ CheckOutput check_ly_diagonal(const CheckInput& in, plot::FigureSet* figs) {
     add_curve_figure(figs, "ly4_sparsity", "LY-4: |w|_1/|w|_2 (sparsity; sqrt(3) = 1.73 for the teacher) and cos(w, w*)",
                      in.runs, {"w_l1_over_l2", "cos_w_star"}, {"|w|_1/|w|_2", "cos(w, w*)"}, true,
                      lyu_t_star(in.runs[0]), "t*");
+    add_curve_figure(figs, "ly4_margins", "LY-4: cos(w, w*_L2) (kernel phase) and cos(w, w*_L1) (rich phase) of the "
+                     "diagonal net's w against the max-margin classifiers of the training rows", in.runs,
+                     {"cos_w_l2", "cos_w_l1"}, {"cos(w, w*_L2)", "cos(w, w*_L1)"}, false, lyu_t_star(in.runs[0]), "t*");
   }
   return out;
 }

@@ -101,10 +101,14 @@ TEST(ReproduceVerdictMore, FastClockFailsWhenTheShapesAreSwappedOrTheLemmaIsBrok
   geometric.normalized = false;   // a geometric loss does not pass as plain GD's 1/t
   v = gr::tc3_verdicts({geometric}, 0.1, 0.99, 0.1, 0.2, 0.3);
   EXPECT_FALSE(find(v, "vanishing_contraction")->pass);
-  gr::Tc3Series broken = tc3(true);
+}
+
+TEST(ReproduceVerdictMore, LemmaThreeOneIsASanityLineNotAVerdict) {
+  gr::Tc3Series ok = tc3(true), broken = tc3(true);
   for (auto& l : broken.log_loss) l += 1.0;   // above (K - 1) e^{-Gamma}
-  v = gr::tc3_verdicts({broken}, 0.1, 0.99, 0.1, 0.2, 0.3);
-  EXPECT_FALSE(find(v, "lemma_3_1")->pass);
+  EXPECT_LE(gr::lemma_3_1_excess(ok), 0.0);
+  EXPECT_NEAR(gr::lemma_3_1_excess(broken), 0.9, 1e-12);
+  EXPECT_EQ(find(gr::tc3_verdicts({broken}, 0.1, 0.99, 0.1, 0.2, 0.3), "lemma_3_1"), nullptr);
 }
 
 namespace {

@@ -1,6 +1,7 @@
 // Model-specific probes (see models.h).
 #include "models.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include "grokscope/metrics/deep_linear.h"
@@ -23,6 +24,8 @@ template <class T>
 std::vector<std::string> DeepLinearProbe<T>::columns() const {
   std::vector<std::string> c = {"srank_A", "nuc_A", "penalty_induced", "penalty_actual"};
   for (size_t l = 1; l < layers_.size(); ++l) c.push_back("imbalance_" + std::to_string(l));
+  for (int64_t i = 1; i <= std::min(layers_.back()->rows, layers_.front()->cols); ++i)
+    c.push_back("sv_A_" + std::to_string(i));
   return c;
 }
 
@@ -38,6 +41,8 @@ void DeepLinearProbe<T>::measure(const ProbeContext<T>& ctx, double* out) {
   *out++ = report.induced_penalty;
   *out++ = report.actual_penalty;
   for (double d : report.imbalance) *out++ = d;
+  for (int64_t i = 0; i < std::min(layers_.back()->rows, layers_.front()->cols); ++i)
+    *out++ = i < report.sv.size() ? report.sv[i] : 0.0;
 }
 
 template <class T>

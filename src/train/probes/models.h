@@ -1,8 +1,8 @@
 // Model-specific probes (issue 3's quantities; columns in docs/diagnostics.md):
 //   deep linear (MLP with identity activation and no biases, depth >= 2): the end-to-end map A = W_L ... W_1:
 //     srank_A, nuc_A, penalty_induced = (lambda L / 2) sum sigma_i(A)^{2/L}, penalty_actual = (lambda / 2) sum |W_l|_F^2
-//     (lambda = optim.weight_decay; equal on balanced factorizations, Eq. 2.7) and imbalance_<l> = |W_{l+1}^T W_{l+1} -
-//     W_l W_l^T|_F
+//     (lambda = optim.weight_decay; equal on balanced factorizations, Eq. 2.7), imbalance_<l> = |W_{l+1}^T W_{l+1} -
+//     W_l W_l^T|_F and sv_A_<i> = sigma_i(A), i = 1..min(out, in), descending (Prop. 4.3's singular-value drift)
 //   diagonal net: w = u^L - v^L: w_l1_over_l2 = |w|_1 / |w|_2, cos_w_star = cos(w, w*) with the teacher of the task
 //   matrix factorization: W = U U^T - V V^T: nuc_W, srank_W, rank_W (singular values > 1e-3 sigma_1)
 #pragma once
