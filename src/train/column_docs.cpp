@@ -49,6 +49,7 @@ const std::vector<ColumnDoc>& column_docs() {
       {"nuc_A", "probe model (deep linear net)", "nuclear norm of A"},
       {"penalty_induced", "probe model (deep linear net)", "(lambda L / 2) sum sigma_i(A)^(2/L), the Schatten penalty that layerwise weight decay induces (Tan Eq. 2.7)"},
       {"penalty_actual", "probe model (deep linear net)", "(lambda / 2) sum_l ||W_l||_F^2 (>= induced; equal iff the layers are balanced)"},
+      {"sv_A_<i>", "probe model (deep linear net)", "the i-th largest singular value of A (i = 1 .. min(out, in)); Tan Prop. 4.3 compares their relative decay rates"},
       {"imbalance_<l>", "probe model (deep linear net)", "||W_{l+1}^T W_{l+1} - W_l W_l^T||_F (decays as e^{-2 lambda t})"},
       {"w_l1_over_l2", "probe model (diagonal net)", "||w||_1 / ||w||_2 of w = u^L - v^L (a sparsity proxy)"},
       {"cos_w_star", "probe model (diagonal net)", "cos(w, w*) with the task's teacher w*"},
