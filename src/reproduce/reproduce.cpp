@@ -132,6 +132,9 @@ ReproduceResult run_reproduction(const CatalogEntry& entry, const ReproduceOptio
       for (const auto& run : input.runs)
         if (run.record.seed == seed) one.runs.push_back(run);
       per_seed.push_back(check(one, nullptr).verdicts);
+      std::vector<std::string> names;
+      for (const auto& run : one.runs) names.push_back(run.name);
+      for (auto& v : per_seed.back()) v.name = without_run_names(v.name, names);
     }
     result.check.verdicts.clear();
     for (auto& sv : combine_seed_verdicts(result.seeds, per_seed)) {

@@ -16,6 +16,13 @@ double median_of(std::vector<double> v) {
   return v.size() % 2 ? v[m] : 0.5 * (v[m - 1] + v[m]);
 }
 
+std::string without_run_names(std::string name, const std::vector<std::string>& run_names) {
+  for (const auto& run : run_names)
+    for (size_t at; !run.empty() && (at = name.find(run)) != std::string::npos;) name.erase(at, run.size());
+  while (!name.empty() && name.back() == ' ') name.pop_back();
+  return name;
+}
+
 nlohmann::json to_json(const SeedOutcome& s) {
   return {{"seed", s.seed},
           {"pass", s.pass},

@@ -52,6 +52,12 @@ TEST(SeedVerdicts, AVerdictMissingOnASeedFailsThere) {
   EXPECT_EQ(out[1].seeds[1].measured, "not produced on this seed");
 }
 
+TEST(SeedVerdicts, RunNamesAreDroppedFromVerdictNames) {
+  EXPECT_EQ(without_run_names("generalizes seed=1_399e1440", {"seed=1_399e1440"}), "generalizes");
+  EXPECT_EQ(without_run_names("zero_train_loss ", {}), "zero_train_loss");
+  EXPECT_EQ(without_run_names("decay lambda=0.6", {"seed=0_abc"}), "decay lambda=0.6");
+}
+
 TEST(SeedVerdicts, MedianIgnoresNaN) {
   EXPECT_DOUBLE_EQ(median_of({3.0, NAN, 1.0, 2.0}), 2.0);
   EXPECT_DOUBLE_EQ(median_of({4.0, 1.0}), 2.5);

@@ -31,6 +31,11 @@ struct SeededVerdict {
 std::vector<SeededVerdict> combine_seed_verdicts(const std::vector<int64_t>& seeds,
                                                  const std::vector<std::vector<Verdict>>& per_seed);
 
+// A verdict name without the names of the runs it was computed on (and trailing spaces): a check that tags its
+// verdicts with a run's directory name ("generalizes seed=1_399e1440", a run without axes) then gives the same name
+// on every seed. run_reproduction applies it to each seed's verdicts before combining them.
+std::string without_run_names(std::string name, const std::vector<std::string>& run_names);
+
 // Median of the finite values (NaN when none; the mean of the middle two for an even count).
 double median_of(std::vector<double> values);
 
