@@ -9,11 +9,32 @@
 #include <cmath>
 
 #include "check_util.h"
+#include "grokscope/core/rng.h"
+#include "grokscope/metrics/circle.h"
 
 namespace grokscope::reproduce {
 
-std::vector<Verdict> mu5_verdicts(const Mu5Series& s, double max_train_loss, double chance_until, double chance_factor,
-                                  double min_gen_time, double max_gen_time, double circle_ratio) {
+CircleBaseline random_circle_baseline(int p, int d, int draws, uint64_t seed) {
+  CircleBaseline b{0.0, 0.0, 0.0, draws};
+  if (p < 3 || d < 1 || draws < 1) return CircleBaseline{};
+  Rng rng(seed);
+  std::vector<int> all((p - 1) / 2);
+  for (size_t k = 0; k < all.size(); ++k) all[k] = static_cast<int>(k) + 1;
+  Eigen::MatrixXd e(p, d);
+  for (int t = 0; t < draws; ++t) {
+    for (int i = 0; i < p; ++i)
+      for (int j = 0; j < d; ++j) e(i, j) = rng.normal();
+    const metrics::CircleSummary c = metrics::summarize_circles(metrics::circle_diagnostics(e), all);
+    b.rho_logdev += c.rho_logdev / draws;
+    b.cos_abs += c.cos_abs / draws;
+    b.sim_offdiag += c.sim_offdiag / draws;
+  }
+  return b;
+}
+
+std::vector<Verdict> mu5_verdicts(const Mu5Series& s, const CircleBaseline& random, double max_train_loss,
+                                  double chance_until, double chance_factor, double min_gen_time, double max_gen_time,
+                                  double circle_ratio) {
   std::vector<Verdict> out;
   const std::string& tag = s.label;
   const size_t n = std::min({s.time.size(), s.loss_train.size(), s.acc_test.size()});
@@ -48,23 +69,37 @@ std::vector<Verdict> mu5_verdicts(const Mu5Series& s, double max_train_loss, dou
     const char* name;
     const char* what;
     const std::vector<double>& v;
-  } circles[] = {{"circles_equalize", "the Re/Im norm ratio of each Fourier feature tends to 1 (circle_rho_logdev)",
-                  s.rho_logdev},
-                 {"circles_orthogonalize", "Re and Im of each Fourier feature become orthogonal (circle_cos_abs)",
-                  s.cos_abs},
+    double random;
+  } circles[] = {{"circles_equalize", "the Re/Im norm ratio of each key Fourier feature tends to 1 (circle_rho_logdev_key)",
+                  s.rho_logdev_key, random.rho_logdev},
+                 {"circles_orthogonalize", "Re and Im of each key Fourier feature become orthogonal (circle_cos_abs_key)",
+                  s.cos_abs_key, random.cos_abs},
                  {"circles_separate", "different frequencies use different hidden units (circle_sim_offdiag)",
-                  s.sim_offdiag}};
+                  s.sim_offdiag, random.sim_offdiag}};
   for (const auto& c : circles) {
-    const double ratio = c.v.size() >= 2 ? c.v.back() / c.v.front() : kNaN;
+    const double end = c.v.empty() ? kNaN : c.v.back(), start = c.v.empty() ? kNaN : c.v.front();
     out.push_back(at_most(std::string(c.name) + " " + tag,
-                          fmt::format("{}: end / start <= {}", c.what, num(circle_ratio)), ratio, circle_ratio,
-                          fmt::format("{} -> {}, ratio", num(c.v.empty() ? kNaN : c.v.front()),
-                                      num(c.v.empty() ? kNaN : c.v.back()))));
+                          fmt::format("{}: end / random-embedding level <= {} (mean of {} Gaussian draws of the same "
+                                      "shape)", c.what, num(circle_ratio), random.draws),
+                          end / c.random, circle_ratio,
+                          fmt::format("{} at the end / {} random (start {}), ratio", num(end), num(c.random),
+                                      num(start))));
   }
   return out;
 }
 
 namespace detail {
+
+namespace {
+// The width of the isolated dynamics' embedding (model.hidden[0] of the run's config; 0 when absent).
+int hidden_width(const RunData& run) {
+  const auto& c = run.record.config;
+  if (!c.contains("model") || !c["model"].contains("hidden") || !c["model"]["hidden"].is_array() ||
+      c["model"]["hidden"].empty() || !c["model"]["hidden"][0].is_number())
+    return 0;
+  return c["model"]["hidden"][0].get<int>();
+}
+}  // namespace
 
 CheckOutput check_mu5(const CheckInput& in, plot::FigureSet* figs) {
   CheckOutput out;
@@ -81,11 +116,19 @@ CheckOutput check_mu5(const CheckInput& in, plot::FigureSet* figs) {
     s.time = run.column("time");
     s.loss_train = run.column("loss_train");
     s.acc_test = run.column("acc_test");
-    s.rho_logdev = run.column("circle_rho_logdev");
-    s.cos_abs = run.column("circle_cos_abs");
+    s.rho_logdev_key = run.column("circle_rho_logdev_key");
+    s.cos_abs_key = run.column("circle_cos_abs_key");
     s.sim_offdiag = run.column("circle_sim_offdiag");
     s.chance = 1.0 / run.config_number("task.p");
-    const auto v = mu5_verdicts(s, in.param("max_train_loss", 1e-15), in.param("chance_until", 0.5),
+    const CircleBaseline random = random_circle_baseline(
+        static_cast<int>(run.config_number("task.p")), hidden_width(run),
+        static_cast<int>(in.param("baseline_draws", 20)), 20261207);
+    if (k == 0)
+      out.measured.push_back(fmt::format("random embedding of the same shape ({} draws): |log rho| {}, |cos| {}, "
+                                         "similarity across frequencies {}",
+                                         random.draws, num(random.rho_logdev), num(random.cos_abs),
+                                         num(random.sim_offdiag)));
+    const auto v = mu5_verdicts(s, random, in.param("max_train_loss", 1e-15), in.param("chance_until", 0.5),
                                 in.param("chance_factor", 3), in.param("min_gen_time", 1.0),
                                 in.param("max_gen_time", 3.0), in.param("circle_ratio", 0.5));
     out.verdicts.insert(out.verdicts.end(), v.begin(), v.end());
@@ -100,20 +143,21 @@ CheckOutput check_mu5(const CheckInput& in, plot::FigureSet* figs) {
                                          num(acc_at(3))));
     if (!figs || s.acc_test.empty()) continue;
     const std::string file = fmt::format("mu5_{}.dat", k);
-    figs->data(file, columns_text({"time", "acc_test", "rho_logdev", "cos_abs", "sim_offdiag"},
-                                  {s.time, s.acc_test, s.rho_logdev, s.cos_abs, s.sim_offdiag}));
+    figs->data(file, columns_text({"time", "acc_test", "rho_logdev_key", "cos_abs_key", "sim_offdiag"},
+                                  {s.time, s.acc_test, s.rho_logdev_key, s.cos_abs_key, s.sim_offdiag}));
     const std::string sep = any ? ", " : "";
     acc += fmt::format("{}'{}' using 1:2 with lines lt {} lw 2 title '{}'", sep, file, k + 1, s.label);
-    circ += fmt::format("{}'{}' using 1:3 with lines lt {} title '{} rho logdev', '' using 1:4 with lines lt {} dt 2 "
-                        "title '{} |cos|', '' using 1:5 with lines lt {} dt 3 title '{} similarity'",
+    circ += fmt::format("{}'{}' using 1:3 with lines lt {} title '{} |log rho| key', '' using 1:4 with lines lt {} dt 2 "
+                        "title '{} |cos| key', '' using 1:5 with lines lt {} dt 3 title '{} similarity'",
                         sep, file, k + 1, s.label, k + 1, s.label, k + 1, s.label);
     any = true;
   }
   if (figs && any) {
     figs->figure("mu5_accuracy", "MU-5: test accuracy of the isolated dynamics (train loss exactly 0 throughout)",
                  acc + "\n");
-    figs->figure("mu5_circles", "MU-5: Fourier circle diagnostics of E: equal radii (rho), orthogonal Re/Im (cos), "
-                                "separate units per frequency (similarity)",
+    figs->figure("mu5_circles", "MU-5: Fourier circle diagnostics of E: equal radii (|log rho|, key frequencies), "
+                                "orthogonal Re/Im (|cos|, key frequencies), separate units per frequency (similarity, "
+                                "all); a random embedding of the same shape starts at the level of the first points",
                  circ + "\n");
   }
   return out;

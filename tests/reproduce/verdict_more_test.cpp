@@ -112,6 +112,7 @@ TEST(ReproduceVerdictMore, LemmaThreeOneIsASanityLineNotAVerdict) {
 }
 
 namespace {
+const gr::CircleBaseline kRandom{0.035, 0.04, 0.8, 20};   // a random embedding's level = the synthetic start
 gr::Mu5Series isolated(double t_jump) {
   gr::Mu5Series s;
   s.label = "seed=0";
@@ -122,8 +123,8 @@ gr::Mu5Series isolated(double t_jump) {
     s.time.push_back(tau);
     s.loss_train.push_back(1e-25);
     s.acc_test.push_back(tau < t_jump - 0.5 ? 0.02 : tau < t_jump ? 0.5 : 1.0);
-    s.rho_logdev.push_back(0.035 * std::exp(-0.3 * tau));
-    s.cos_abs.push_back(0.04 * std::exp(-0.3 * tau));
+    s.rho_logdev_key.push_back(0.035 * std::exp(-0.3 * tau));
+    s.cos_abs_key.push_back(0.04 * std::exp(-0.3 * tau));
     s.sim_offdiag.push_back(0.8 * std::exp(-0.3 * tau));
   }
   return s;
@@ -131,16 +132,37 @@ gr::Mu5Series isolated(double t_jump) {
 }  // namespace
 
 TEST(ReproduceVerdictMore, IsolatedDynamicsPassAndFail) {
-  auto v = gr::mu5_verdicts(isolated(2.2), 1e-15, 0.5, 3, 1.0, 3.0, 0.5);
+  auto v = gr::mu5_verdicts(isolated(2.2), kRandom, 1e-15, 0.5, 3, 1.0, 3.0, 0.5);
   for (const auto& x : v) EXPECT_TRUE(x.pass) << x.name << ": " << x.measured;
   EXPECT_EQ(v.size(), 6u);
-  v = gr::mu5_verdicts(isolated(4.0), 1e-15, 0.5, 3, 1.0, 3.0, 0.5);
+  v = gr::mu5_verdicts(isolated(4.0), kRandom, 1e-15, 0.5, 3, 1.0, 3.0, 0.5);
   EXPECT_FALSE(find(v, "generalizes")->pass);
   auto early = isolated(0.4);
-  v = gr::mu5_verdicts(early, 1e-15, 0.5, 3, 1.0, 3.0, 0.5);
+  v = gr::mu5_verdicts(early, kRandom, 1e-15, 0.5, 3, 1.0, 3.0, 0.5);
   EXPECT_FALSE(find(v, "chance_early")->pass);
   auto lossy = isolated(2.2);
   lossy.loss_train[50] = 1e-3;
-  v = gr::mu5_verdicts(lossy, 1e-15, 0.5, 3, 1.0, 3.0, 0.5);
+  v = gr::mu5_verdicts(lossy, kRandom, 1e-15, 0.5, 3, 1.0, 3.0, 0.5);
   EXPECT_FALSE(find(v, "zero_train_loss")->pass);
+  // Circles judged against the random level, not the run's own start: a run that starts below the random level and
+  // only halves from there still fails when it ends above half the random level.
+  auto flat = isolated(2.2);
+  for (auto& x : flat.cos_abs_key) x = 0.03;
+  v = gr::mu5_verdicts(flat, kRandom, 1e-15, 0.5, 3, 1.0, 3.0, 0.5);
+  EXPECT_FALSE(find(v, "circles_orthogonalize")->pass);
+  EXPECT_NEAR(find(v, "circles_orthogonalize")->value, 0.75, 1e-12);
+  EXPECT_TRUE(find(v, "circles_equalize")->pass);
+}
+
+TEST(ReproduceVerdictMore, RandomCircleBaselineIsTheRandomLevel) {
+  // p = 37, d = 512 as MU-5: |cos| of two independent 512-vectors is ~ sqrt(2 / (pi 512)) = 0.035; the similarity of
+  // element-wise moduli of Gaussian pairs is ~ pi/4 = 0.785.
+  const auto b = gr::random_circle_baseline(37, 512, 10, 1);
+  EXPECT_EQ(b.draws, 10);
+  EXPECT_NEAR(b.cos_abs, 0.035, 0.01);
+  EXPECT_NEAR(b.sim_offdiag, 0.785, 0.03);
+  EXPECT_GT(b.rho_logdev, 0.01);
+  EXPECT_LT(b.rho_logdev, 0.08);
+  const auto again = gr::random_circle_baseline(37, 512, 10, 1);
+  EXPECT_EQ(b.cos_abs, again.cos_abs);   // deterministic for a seed
 }

@@ -104,14 +104,25 @@ double lemma_3_1_excess(const Tc3Series& s);
 
 // MU-5, one run of the isolated dynamics (time = tau = eta * step): train loss <= max_train_loss at every
 // evaluation; test accuracy <= chance_factor x chance up to tau = chance_until; 99% test accuracy first reached at
-// tau in [min_gen_time, max_gen_time]; each circle diagnostic ends at <= circle_ratio x its start.
+// tau in [min_gen_time, max_gen_time]; each circle diagnostic ends at <= circle_ratio x its value for a RANDOM
+// embedding of the same shape (baseline: the start of a run is such an embedding, so "end / start" would only show a
+// fall from the random level): |log rho| and |cos(Re, Im)| on the key frequencies (columns *_key), the similarity
+// across frequencies on all of them (no key column).
 struct Mu5Series {
   std::string label;
   double chance = kNaN;
-  std::vector<double> step, time, loss_train, acc_test, rho_logdev, cos_abs, sim_offdiag;
+  std::vector<double> step, time, loss_train, acc_test, rho_logdev_key, cos_abs_key, sim_offdiag;
 };
-std::vector<Verdict> mu5_verdicts(const Mu5Series& s, double max_train_loss, double chance_until, double chance_factor,
-                                  double min_gen_time, double max_gen_time, double circle_ratio);
+// Mean circle summaries (all frequencies) of `draws` Gaussian p x d matrices (Rng seeded with `seed`): the level of a
+// random embedding. The diagnostics are scale-invariant, so the variance does not matter.
+struct CircleBaseline {
+  double rho_logdev = kNaN, cos_abs = kNaN, sim_offdiag = kNaN;
+  int draws = 0;
+};
+CircleBaseline random_circle_baseline(int p, int d, int draws, uint64_t seed);
+std::vector<Verdict> mu5_verdicts(const Mu5Series& s, const CircleBaseline& random, double max_train_loss,
+                                  double chance_until, double chance_factor, double min_gen_time, double max_gen_time,
+                                  double circle_ratio);
 
 // Clocks of a grokking run (LY-1 and the like): t_fit, t_gen (steps, NaN = never), acc_test at t_fit.
 struct GrokClocks {
