@@ -6,6 +6,8 @@
 
 #include <cstdio>
 #include <memory>
+#include <string>
+#include <vector>
 
 #include "commands.h"
 #include "interrupt.h"
@@ -30,13 +32,31 @@ struct ReproduceCli {
   bool quiet = false;
 };
 
+// Splits text into lines of at most `width` characters at spaces (a longer word stays whole).
+std::vector<std::string> wrap(const std::string& text, size_t width) {
+  std::vector<std::string> lines(1);
+  size_t start = 0;
+  while (start < text.size()) {
+    size_t end = text.find(' ', start);
+    if (end == std::string::npos) end = text.size();
+    const std::string word = text.substr(start, end - start);
+    if (!lines.back().empty() && lines.back().size() + 1 + word.size() > width) lines.emplace_back();
+    lines.back() += (lines.back().empty() ? "" : " ") + word;
+    start = end + 1;
+  }
+  return lines;
+}
+
 int list_catalog(const std::vector<reproduce::CatalogEntry>& catalog) {
-  std::printf("%-6s %-62s %-14s %s\n", "id", "experiment", "quick", "paper");
+  std::printf("%-6s %-62s %s\n", "id", "experiment", "quick / paper wall time");
   for (const auto& e : catalog) {
     const auto* q = e.scale("quick");
     const auto* p = e.scale("paper");
-    std::printf("%-6s %-62s %-14s %s\n", e.id.c_str(), e.title.substr(0, 62).c_str(), q ? q->time.c_str() : "-",
-                p ? p->time.c_str() : "-");
+    const auto lines = wrap(e.title, 62);
+    std::printf("%-6s %-62s quick: %s\n", e.id.c_str(), lines[0].c_str(), q ? q->time.c_str() : "-");
+    for (size_t i = 1; i < lines.size(); ++i)
+      std::printf("%-6s %-62s%s\n", "", lines[i].c_str(), i == 1 ? (" paper: " + (p ? p->time : "-")).c_str() : "");
+    if (lines.size() == 1) std::printf("%-6s %-62s paper: %s\n", "", "", p ? p->time.c_str() : "-");
   }
   std::printf("%zu experiments; run one with: grokscope reproduce ID [--scale quick|paper]\n", catalog.size());
   return 0;

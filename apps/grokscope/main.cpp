@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <cstdio>
+#include <string>
 
 #include "commands.h"
 #include "grokscope/core/error.h"
@@ -20,6 +21,19 @@ int main(int argc, char** argv) {
   auto reproduce = grokscope::cli::add_reproduce_command(app);
   auto theory = grokscope::cli::add_theory_command(app);
   auto columns = grokscope::cli::add_columns_command(app);
+  // An unknown command gets its own one-line error (CLI11 would only say that a subcommand is required).
+  if (argc > 1 && argv[1][0] != '-') {
+    std::string known;
+    bool found = false;
+    for (const auto* sub : app.get_subcommands({})) {
+      known += (known.empty() ? "" : ", ") + sub->get_name();
+      found = found || sub->get_name() == argv[1];
+    }
+    if (!found) {
+      std::fprintf(stderr, "grokscope: error: %s: unknown command (known: %s)\n", argv[1], known.c_str());
+      return 2;
+    }
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
