@@ -222,36 +222,41 @@ void diagnostics_figure(const RunView& run, FigureSet& set, DrawnFigures& out) {
     else it->columns.push_back(c);
   }
   if (panels.empty()) return out.notes.push_back("diagnostics: no margin or probe columns with values");
-  if (panels.size() > 12) {
-    out.notes.push_back(fmt::format("diagnostics: {} panels, only the first 12 drawn", panels.size()));
-    panels.resize(12);
-  }
-  const int n = static_cast<int>(panels.size());
-  const int cols = n <= 1 ? 1 : n <= 4 ? 2 : n <= 9 ? 3 : 4;
-  const int rows = (n + cols - 1) / cols;
   auto marks = clock_marks(run, false);
   for (auto& m : marks) m.top = false;
-  std::string b = log_x_axis(t) + "set xlabel 'step'\nset key top left font ',9' noenhanced samplen 1.5\n";
-  b += mark_commands(marks);
   std::string legend;
   for (const auto& m : marks) legend += fmt::format("{}{} = {}", legend.empty() ? "; dashed lines: " : ", ", m.label, short_num(m.step));
-  b += fmt::format("set multiplot layout {},{} title {} noenhanced\n", rows, cols,
-                   gp_quote("Diagnostics — " + run.name + legend));
-  for (const auto& panel : panels) {
-    const std::string title = panel.columns.size() == 1 ? panel.columns[0] : panel.prefix + "_*";
-    b += fmt::format("set title {} noenhanced\n", gp_quote(title));
-    b += "plot ";
-    for (size_t i = 0; i < panel.columns.size() && i < 8; ++i)
-      b += fmt::format("{}'metrics.dat' using {} with lines lt {} title {}", i ? ", " : "",
-                       column_ref(t, panel.columns[i]), i + 1,
-                       gp_quote(panel.columns.size() == 1 ? "" : panel.columns[i]));
-    b += "\n";
+  // At most 12 panels a figure: diagnostics, diagnostics_2, ... (every panel is drawn).
+  constexpr size_t kPerFigure = 12;
+  const size_t figures = (panels.size() + kPerFigure - 1) / kPerFigure;
+  for (size_t f = 0; f < figures; ++f) {
+    const size_t first = f * kPerFigure, last = std::min(panels.size(), first + kPerFigure);
+    const int n = static_cast<int>(last - first);
+    const int cols = n <= 1 ? 1 : n <= 4 ? 2 : n <= 9 ? 3 : 4;
+    const int rows = (n + cols - 1) / cols;
+    std::string b = log_x_axis(t) + "set xlabel 'step'\nset key top left font ',9' noenhanced samplen 1.5\n";
+    b += mark_commands(marks);
+    b += fmt::format("set multiplot layout {},{} title {} noenhanced\n", rows, cols,
+                     gp_quote("Diagnostics" + (figures > 1 ? fmt::format(" ({}/{})", f + 1, figures) : std::string()) +
+                              " — " + run.name + legend));
+    for (size_t k = first; k < last; ++k) {
+      const Panel& panel = panels[k];
+      const std::string title = panel.columns.size() == 1 ? panel.columns[0] : panel.prefix + "_*";
+      b += fmt::format("set title {} noenhanced\n", gp_quote(title));
+      b += "plot ";
+      for (size_t i = 0; i < panel.columns.size() && i < 8; ++i)
+        b += fmt::format("{}'metrics.dat' using {} with lines lt {} title {}", i ? ", " : "",
+                         column_ref(t, panel.columns[i]), i + 1,
+                         gp_quote(panel.columns.size() == 1 ? "" : panel.columns[i]));
+      b += "\n";
+    }
+    b += "unset multiplot\n";
+    set.figure(f == 0 ? std::string("diagnostics") : fmt::format("diagnostics_{}", f + 1),
+               "Margins and the other diagnostics of metrics.csv (one panel per name prefix and magnitude), with the "
+               "clocks t_fit and t_gen as dashed lines" +
+                   (figures > 1 ? fmt::format(" (part {} of {})", f + 1, figures) : std::string()) + ".",
+               b, cols == 1 ? 960 : cols == 2 ? 1100 : cols == 3 ? 1400 : 1700, rows == 1 ? 520 : rows * 360);
   }
-  b += "unset multiplot\n";
-  set.figure("diagnostics",
-             "Margins and the other diagnostics of metrics.csv (one panel per name prefix and magnitude), with the "
-             "clocks t_fit and t_gen as dashed lines.",
-             b, cols == 1 ? 960 : cols == 2 ? 1100 : cols == 3 ? 1400 : 1700, rows == 1 ? 520 : rows * 360);
 }
 
 }  // namespace

@@ -133,6 +133,7 @@ TEST_F(Plot, RunFiguresAndSelfContainedReport) {
   ASSERT_EQ(r.code, 0) << r.out;
   for (const char* name : {"loss", "accuracy", "norms", "diagnostics", "fourier"}) expect_figure(out / "figures", name);
   EXPECT_TRUE(fs::exists(out / "figures" / "render.gp"));
+  EXPECT_EQ(r.out.find("only the first"), std::string::npos) << r.out;   // every diagnostics panel is drawn
   const std::string page = read(out / "report.html");
   EXPECT_NE(page.find("data:image/png;base64,"), std::string::npos);
   EXPECT_NE(page.find("t_fit"), std::string::npos);
