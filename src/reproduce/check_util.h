@@ -56,7 +56,8 @@ double kernel_norm_decay_rate(const RunData& run, double t_star, double lo = 0.1
 // The verdict "kernel_norm_decay<tag>": that rate over [0.1, 0.7] t* is lambda within the relative tolerance tol (its
 // value is the fitted rate).
 Verdict kernel_norm_decay_verdict(const RunData& run, double t_star, double tol, const std::string& tag);
-// A figure of the columns `cols` (legend `titles`) of every run against the step, with an optional dashed vertical
+// A figure (titled with its name, y axis labelled with the legend titles) of the columns `cols` (legend `titles`) of
+// every run against the step, with an optional dashed vertical
 // mark at mark_step (NaN: none).
 void add_curve_figure(plot::FigureSet* figs, const std::string& name, const std::string& caption,
                       const std::vector<RunData>& runs, const std::vector<std::string>& cols,

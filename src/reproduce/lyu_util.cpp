@@ -41,8 +41,11 @@ void add_curve_figure(plot::FigureSet* figs, const std::string& name, const std:
                       const std::vector<std::string>& titles, bool log_y, double mark_step, const std::string& mark,
                       bool log_x) {
   if (!figs) return;
-  std::string body = fmt::format("{}set xlabel 'step'\nset key outside top center horizontal\n",
-                                 log_x ? "set logscale x\n" : "");
+  std::string ylabel;   // the curves' titles, so that every figure says what its y axis is
+  for (const auto& t : titles) ylabel += (ylabel.empty() ? "" : ", ") + t;
+  std::string body = fmt::format("{}set xlabel 'step'\nset ylabel {} noenhanced\nset title {} noenhanced\n"
+                                 "set key outside top center horizontal\n",
+                                 log_x ? "set logscale x\n" : "", plot::gp_quote(ylabel), plot::gp_quote(name));
   if (log_y) body += "set logscale y\nset format y '10^{%L}'\n";
   if (std::isfinite(mark_step))
     body += fmt::format("set arrow from {0},graph 0 to {0},graph 1 nohead dt 2 lc rgb '#555555'\n"
