@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cstdio>
 
 namespace grokscope::cli {
@@ -11,9 +12,12 @@ void ProgressObserver::on_progress(const Progress& p) {
   inner_.on_progress(p);
   if (!live_) return;
   const double rate = p.steps_per_second > 0 ? p.steps_per_second : 1.0;
-  const double eta = static_cast<double>(p.total_steps - p.step) / rate;
-  std::fprintf(stderr, "\r\033[K step %lld/%lld  %.0f steps/s  ETA %.0fs  train acc %.4f  test acc %.4f  loss %.3g",
-               static_cast<long long>(p.step), static_cast<long long>(p.total_steps), p.steps_per_second, eta,
+  // With early stop on, the end is the early-stop step once the conditions hold; before that only a bound is known.
+  const int64_t end = p.early_stop && p.early_stop_at >= 0 ? std::min(p.early_stop_at, p.total_steps) : p.total_steps;
+  const double eta = static_cast<double>(std::max<int64_t>(end - p.step, 0)) / rate;
+  const char* kind = p.early_stop && p.early_stop_at < 0 ? "ETA <=" : p.early_stop ? "ETA (early stop)" : "ETA";
+  std::fprintf(stderr, "\r\033[K step %lld/%lld  %.0f steps/s  %s %.0fs  train acc %.4f  test acc %.4f  loss %.3g",
+               static_cast<long long>(p.step), static_cast<long long>(p.total_steps), p.steps_per_second, kind, eta,
                p.acc_train, p.acc_test, p.loss_train);
   std::fflush(stderr);
   drew_ = true;

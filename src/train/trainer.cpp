@@ -275,7 +275,9 @@ class TrainingRun {
                                    .steps_per_second = static_cast<double>(done - last_progress_step_) / dt,
                                    .acc_train = last_.acc_train,
                                    .acc_test = last_.acc_test,
-                                   .loss_train = last_.loss_train});
+                                   .loss_train = last_.loss_train,
+                                   .early_stop = config_.train.early_stop,
+                                   .early_stop_at = early_stop_step()});
     last_progress_ = now;
     last_progress_step_ = done;
   }
@@ -397,6 +399,13 @@ class TrainingRun {
       return cross_entropy_log_loss<T>(out, b.x.n, model_->output_dim(), b.labels, nullptr, &log_loss_train_);
     return compute_objective<T>(config_.loss, data_.target, out, b.x.n, model_->output_dim(), b.labels, b.targets,
                                 nullptr);
+  }
+
+  // The step at which early_stop_due turns true if the conditions keep holding (-1 when they do not hold yet).
+  int64_t early_stop_step() const {
+    if (!config_.train.early_stop || held_since_ < 0) return -1;
+    return std::max<int64_t>(held_since_ + 1, static_cast<int64_t>(std::ceil((1.0 + config_.train.early_stop_margin) *
+                                                                          static_cast<double>(held_since_))));
   }
 
   // Early stop: every clock fired and the fit/gen conditions held at every evaluation from held_since_ to now.

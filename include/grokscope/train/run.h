@@ -34,6 +34,8 @@ struct Progress {
   double acc_train = 0.0;        // at the last evaluation
   double acc_test = 0.0;
   double loss_train = 0.0;
+  bool early_stop = false;       // train.early_stop is on: the run may end before total_steps
+  int64_t early_stop_at = -1;    // the step an early stop is due at if the conditions keep holding (-1: not yet)
 };
 
 struct RunTiming {
