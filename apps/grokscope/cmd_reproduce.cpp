@@ -81,18 +81,16 @@ reproduce::ReproduceOptions make_options(const ReproduceCli& opt) {
 // One experiment, printed as it runs.
 reproduce::ReproduceResult run_entry(const ReproduceCli& opt, const reproduce::CatalogEntry& entry,
                                      reproduce::ReproduceOptions ro) {
-  if (!opt.quiet) {
-    const auto* sc = entry.scale(opt.scale);
-    std::printf("%s (%s scale): %s\n  %s\n  claim: %s\n  scale: %s\n", entry.id.c_str(), opt.scale.c_str(),
-                entry.title.c_str(), entry.source.c_str(), entry.claim.c_str(), sc ? sc->changes.c_str() : "");
-    std::fflush(stdout);
-  }
   ro.on_event = [&](const sweep::SweepEvent& e) {
     if (opt.quiet) return;
     using Kind = sweep::SweepEvent::Kind;
-    if (e.kind == Kind::planned)
+    if (e.kind == Kind::planned) {   // the header only once the input is valid: a bad input gets its one line alone
+      const auto* sc = entry.scale(opt.scale);
+      std::printf("%s (%s scale): %s\n  %s\n  claim: %s\n  scale: %s\n", entry.id.c_str(), opt.scale.c_str(),
+                  entry.title.c_str(), entry.source.c_str(), entry.claim.c_str(), sc ? sc->changes.c_str() : "");
       std::printf("%d runs (%d finished before), %d to run on %d worker%s\n", e.total, e.skipped, e.to_run, e.workers,
                   e.workers == 1 ? "" : "s");
+    }
     else if (e.kind == Kind::finished)
       std::printf("[%d/%d] %s  %s  (%.1f s)\n", e.done, e.to_run, e.record->name.c_str(), e.record->status.c_str(),
                   e.record->seconds);

@@ -82,6 +82,7 @@ TEST(ReproduceCli, MusatToyEndToEndPassesResumesAndGuardsItsDirectory) {
   const Result other = run("reproduce MU-1 --scale paper --no-plot --out " + dir.string());
   EXPECT_EQ(other.code, 2) << other.out;
   EXPECT_NE(other.out.find("--out"), std::string::npos) << other.out;
+  EXPECT_EQ(std::count(other.out.begin(), other.out.end(), '\n'), 1) << other.out;   // the error line alone
   fs::remove_all(dir);
 }
 
