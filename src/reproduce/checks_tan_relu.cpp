@@ -10,21 +10,11 @@
 #include <cmath>
 
 #include "check_util.h"
+#include "grokscope/reproduce/seeds.h"
 
 namespace grokscope::reproduce {
 
 namespace {
-
-// Median of the finite values (NaN when none).
-double median(std::vector<double> v) {
-  v.erase(std::remove_if(v.begin(), v.end(), [](double x) { return !std::isfinite(x); }), v.end());
-  if (v.empty()) return kNaN;
-  const size_t m = v.size() / 2;
-  std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(m), v.end());
-  const double hi = v[m];
-  if (v.size() % 2) return hi;
-  return 0.5 * (hi + *std::max_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(m)));
-}
 
 double mean(const std::vector<double>& v) {
   double s = 0.0;
@@ -97,8 +87,8 @@ std::vector<Verdict> tc5_verdicts(const Tc5Series& s, const Tc5Params& p, const 
   const double r_around = mean(window(s.step, rate, a_lo, a_hi)), r_late = mean(window(s.step, rate, late_from, t_end));
   out.push_back(at_most("gates_freeze" + tag, flip_claim, r_around > 0 ? r_late / r_around : kNaN, p.max_flip_ratio,
                         fmt::format("flip rate per step {} late / {} around t_fit", num(r_late), num(r_around))));
-  const double m_around = median(window(s.step, s.preact_min_abs, a_lo, a_hi));
-  const double m_late = median(window(s.step, s.preact_min_abs, late_from, t_end));
+  const double m_around = median_of(window(s.step, s.preact_min_abs, a_lo, a_hi));
+  const double m_late = median_of(window(s.step, s.preact_min_abs, late_from, t_end));
   out.push_back(Verdict{"margin_grows" + tag, margin_claim,
                         fmt::format("median min|h| {} late / {} around t_fit = {}", num(m_late), num(m_around),
                                     num(m_late / m_around)),
