@@ -131,66 +131,6 @@ CheckOutput check_ly_grokking(const CheckInput& in, plot::FigureSet* figs) {
 // transition -- the first step with test accuracy >= transition_acc -- must come earlier for larger weight decay. The
 // exponent b of t_transition ~ wd^-b is reported, not judged: Lyu's t* = (ln alpha + c)/lambda is a large-alpha
 // result, and at alpha = 1 c is not a constant.
-CheckOutput check_ly_weight_decay(const CheckInput& in, plot::FigureSet* figs) {
-  CheckOutput out;
-  if (in.runs.size() < 3) {
-    out.verdicts.push_back(missing("weight_decay_axis", "three or more weight decays", "fewer than 3 finished runs"));
-    return out;
-  }
-  std::vector<RunData> runs(in.runs.begin(), in.runs.end());
-  std::sort(runs.begin(), runs.end(), [](const RunData& a, const RunData& b) {
-    return a.config_number("optim.weight_decay") < b.config_number("optim.weight_decay");
-  });
-  const RunData& largest = runs.back();
-  double best = 0.0;
-  for (double a : largest.column("acc_train")) best = std::max(best, a);
-  const double wd_max = largest.config_number("optim.weight_decay");
-  out.verdicts.push_back(at_most("collapse wd=" + num(wd_max),
-                                 "too large a weight decay prevents fitting: the best train accuracy stays low", best,
-                                 in.param("max_collapse_acc", 0.2), "best train accuracy"));
-  out.measured.push_back(fmt::format("wd={}: best train accuracy {} (chance {})", num(wd_max), num(best),
-                                     num(1.0 / largest.config_number("task.p"))));
-  const double level = in.param("transition_acc", 0.5);
-  std::vector<double> wds, t_tr;
-  for (size_t i = 0; i + 1 < runs.size(); ++i) {
-    const RunData& run = runs[i];
-    const double wd = run.config_number("optim.weight_decay");
-    const GrokClocks c = grok_clocks(run);
-    const int64_t k = first_crossing(run.column("acc_test"), level, false);
-    const double t = k < 0 ? kNaN : run.column("step")[static_cast<size_t>(k)];
-    out.verdicts.push_back(Verdict{"fits wd=" + num(wd), "the training set is fitted (train accuracy 100%)",
-                                   std::isfinite(c.t_fit) ? "t_fit = " + num(c.t_fit) : "t_fit never fired",
-                                   std::isfinite(c.t_fit), c.t_fit, kNaN});
-    out.verdicts.push_back(at_most("memorizes_first wd=" + num(wd), "at t_fit the test accuracy is still low",
-                                   c.acc_test_at_fit, in.param("max_acc_at_fit", 0.2), "test accuracy at t_fit"));
-    out.verdicts.push_back(at_least("transition_after_fit wd=" + num(wd),
-                                    fmt::format("test accuracy reaches {} well after the fit: t_transition / t_fit",
-                                                num(level)),
-                                    t / c.t_fit, in.param("min_ratio", 2), fmt::format("{} / {}", num(t), num(c.t_fit))));
-    wds.push_back(wd);
-    t_tr.push_back(t);
-    out.measured.push_back(fmt::format("wd={}: t_fit {}, test accuracy at t_fit {}, first step with test accuracy >= "
-                                       "{}: {}, final test accuracy {}",
-                                       num(wd), num(c.t_fit), num(c.acc_test_at_fit), num(level), num(t),
-                                       num(run.column("acc_test").empty() ? kNaN : run.column("acc_test").back())));
-  }
-  std::string m;
-  for (size_t i = 0; i < wds.size(); ++i) m += fmt::format("{}wd={}: {}", i ? ", " : "", num(wds[i]), num(t_tr[i]));
-  out.verdicts.push_back(Verdict{"earlier_for_larger_wd",
-                                 fmt::format("a larger weight decay generalizes earlier (the step of {} test accuracy "
-                                             "decreases with wd)", num(level)),
-                                 m, monotone_decreasing(wds, t_tr, true), kNaN, kNaN});
-  std::vector<double> log_wd, log_t;
-  for (size_t i = 0; i < wds.size(); ++i)
-    if (t_tr[i] > 0) log_wd.push_back(std::log(wds[i])), log_t.push_back(std::log(t_tr[i]));
-  const metrics::LineFit law = metrics::fit_line(log_wd, log_t);
-  out.measured.push_back(fmt::format("t_transition ~ wd^-b with b = {} over {} weight decays (b = 1 would be t* ~ "
-                                     "1/lambda)", num(law.ok ? -law.slope : kNaN), log_t.size()));
-  add_curve_figure(figs, "ly3_accuracy", "LY-3: train and test accuracy for each weight decay (log step axis)", runs,
-                   {"acc_train", "acc_test"}, {"train", "test"}, false, kNaN, "");
-  return out;
-}
-
 CheckOutput check_ly_diagonal(const CheckInput& in, plot::FigureSet* figs) {
   CheckOutput out;
   const double k = in.param("sparsity", 3);

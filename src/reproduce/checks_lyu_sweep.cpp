@@ -92,9 +92,11 @@ CheckOutput check_ly_alpha_sweep(const CheckInput& in, plot::FigureSet* figs) {
   if (!fit) out.measured.push_back("no fit of t_gen against ln(alpha) in fits.json (fewer than two cells fired t_gen?)");
   else
     out.measured.push_back(fmt::format("fit t_gen = {} + {} ln(alpha), R^2 {}, over {} cells ({} censored); "
-                                       "predicted slope 1/(eta lambda) = {}",
+                                       "predicted slope 1/(eta lambda) = {}; as Lyu's t* = (ln alpha + c)/(eta lambda) "
+                                       "with the fitted slope: c = intercept / slope = {} (with the predicted slope: "
+                                       "c = intercept / (1/(eta lambda)) = {})",
                                        num(intercept), num(slope), num(r2), fit->value("n", 0), fit->value("censored", 0),
-                                       num(predicted)));
+                                       num(predicted), num(intercept / slope), num(intercept / predicted)));
   const auto law = alpha_slope_verdicts(alpha, t_gen, slope, r2, predicted, in.param("slope_tol", 0.25),
                                        in.param("min_r2", 0.95));
   out.verdicts.insert(out.verdicts.begin(), law.begin(), law.end());

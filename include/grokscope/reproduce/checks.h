@@ -265,6 +265,23 @@ struct LambdaExponent {
 LambdaExponent lambda_exponent(const std::vector<double>& lambda, const std::vector<double>& t_gen);
 Verdict lambda_exponent_verdict(const LambdaExponent& e, double tol);
 
+// LY-3, Lyu's weight-decay sweep at a fixed init scale. One run: its weight decay, its best train accuracy, t_fit (NaN
+// when the training set was never fitted), the test accuracy at t_fit and the transition (first step with test
+// accuracy >= the check's level; NaN when never). A run *collapses* when its best train accuracy stays <=
+// max_collapse_acc. Verdicts: per run that does not collapse, "fits wd=", "memorizes_first wd=" (test accuracy at
+// t_fit <= max_acc_at_fit), "transition_after_fit wd=" (t_transition / t_fit >= min_ratio); "collapse_threshold"
+// (some runs collapse, some do not, and every collapsing weight decay is larger than every other one: value = the
+// smallest collapsing wd); "earlier_for_larger_wd" (the transition falls strictly with wd over the runs that do not
+// collapse, at least three of them); "t_transition_exponent" (t_transition ~ wd^b over those runs, |b + 1| <=
+// exponent_tol: Lyu's t* ~ 1/lambda; value b, expected -1).
+struct WeightDecayRun {
+  double wd = kNaN, best_acc_train = kNaN, t_fit = kNaN, acc_test_at_fit = kNaN, t_transition = kNaN;
+};
+struct WeightDecayLimits {
+  double max_collapse_acc = 0.2, max_acc_at_fit = 0.2, min_ratio = 2, exponent_tol = 0.25;
+};
+std::vector<Verdict> weight_decay_verdicts(std::vector<WeightDecayRun> runs, const WeightDecayLimits& limits);
+
 // TC-4, the slow clock of one deep linear run (Tan et al. Thm 4.8, Prop. 4.3). slow_clock_fit: the energy gap
 // Delta = E - E(inf) (E = loss_train + penalty_induced per evaluation; E(inf) = the lowest E from t_start on) over the
 // evaluations from t_start on with Delta > gap_floor x its largest value there (at least 5), fitted as log Delta
