@@ -73,7 +73,8 @@ reproduce::ReproduceOptions make_options(const ReproduceCli& opt) {
   if (!opt.no_plot) {
     ro.gnuplot = plot::find_gnuplot();
     if (!ro.gnuplot && !opt.quiet)
-      std::fprintf(stderr, "grokscope: note: %s; verdicts are made without figures\n", plot::kNoGnuplot);
+      std::fprintf(stderr, "grokscope: note: %s; verdicts are made without figures\n",
+                   plot::figures_disabled() ? plot::kFiguresDisabled : plot::kNoGnuplot);
   }
   return ro;
 }

@@ -77,7 +77,8 @@ int run_sweep_command(const SweepOptionsCli& opt) {
   }
   const auto gnuplot = opt.no_plot ? std::nullopt : plot::find_gnuplot();
   if (!opt.no_plot && !gnuplot && !opt.quiet)
-    std::fprintf(stderr, "grokscope: note: %s; runs and reports are made without figures\n", plot::kNoGnuplot);
+    std::fprintf(stderr, "grokscope: note: %s; runs and reports are made without figures\n",
+                 plot::figures_disabled() ? plot::kFiguresDisabled : plot::kNoGnuplot);
 
   sweep::SweepOptions so;
   so.out = out;

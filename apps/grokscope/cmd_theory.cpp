@@ -25,39 +25,37 @@ struct IsolatedOptions {   // also the options of `theory landscape`
   bool quiet = false;
 };
 
-int run_isolated(const IsolatedOptions& opt) {
-  const theory::IsolatedConfig config = load_isolated_config(opt.config_path, opt.overrides);
-  theory::validate(config);  // before anything is written
-  const RunConfig network = theory::isolated_run_config(config);
-  prepare_run_dir(opt.out_dir, opt.force ? ExistingDir::replace : ExistingDir::refuse);
-
-  RunDirWriter writer(opt.out_dir, network);
-  add_isolated_files(writer, config);
+// Runs one theory instrument into opt.out_dir: the dir is refused early and made once the setup succeeded.
+template <class AddFiles, class Simulate>
+int run_instrument(const IsolatedOptions& opt, const RunConfig& nominal, AddFiles add_files, Simulate simulate) {
+  const ExistingDir existing = opt.force ? ExistingDir::replace : ExistingDir::refuse;
+  check_run_dir(opt.out_dir, existing);
+  RunDirWriter writer(opt.out_dir, nominal);
+  writer.prepare_at_start(existing);
+  add_files(writer);
   const bool live = !opt.quiet && isatty(fileno(stderr));
   ProgressObserver observer(writer, live, interrupt_flag());
   const RunSummary summary = [&] {
     const CatchInterrupt catch_interrupt;
-    return theory::simulate_isolated_dynamics(config, observer);
+    return simulate(observer);
   }();
-
   return report_finished_run(opt.out_dir, summary, opt.quiet);
+}
+
+int run_isolated(const IsolatedOptions& opt) {
+  const theory::IsolatedConfig config = load_isolated_config(opt.config_path, opt.overrides);
+  theory::validate(config);  // before anything is written
+  return run_instrument(
+      opt, theory::isolated_run_config(config), [&](RunDirWriter& w) { add_isolated_files(w, config); },
+      [&](RunObserver& observer) { return theory::simulate_isolated_dynamics(config, observer); });
 }
 
 int run_landscape(const IsolatedOptions& opt) {
   const theory::LandscapeConfig config = load_landscape_config(opt.config_path, opt.overrides);
   theory::validate(config);  // before anything is written
-  const RunConfig nominal = theory::landscape_run_config(config);
-  prepare_run_dir(opt.out_dir, opt.force ? ExistingDir::replace : ExistingDir::refuse);
-
-  RunDirWriter writer(opt.out_dir, nominal);
-  add_landscape_files(writer, config);
-  const bool live = !opt.quiet && isatty(fileno(stderr));
-  ProgressObserver observer(writer, live, interrupt_flag());
-  const RunSummary summary = [&] {
-    const CatchInterrupt catch_interrupt;
-    return theory::simulate_landscape(config, observer);
-  }();
-  return report_finished_run(opt.out_dir, summary, opt.quiet);
+  return run_instrument(
+      opt, theory::landscape_run_config(config), [&](RunDirWriter& w) { add_landscape_files(w, config); },
+      [&](RunObserver& observer) { return theory::simulate_landscape(config, observer); });
 }
 }  // namespace
 

@@ -32,9 +32,11 @@ int run_train(const TrainOptions& opt) {
   const RunConfig config = load_run_config(opt.config_path, opt.overrides);
   validate(config);  // every config error is reported before anything is written
   const std::string out = opt.out_dir.empty() ? default_out_dir(opt.config_path) : opt.out_dir;
-  prepare_run_dir(out, opt.force ? ExistingDir::replace : ExistingDir::refuse);
+  const ExistingDir existing = opt.force ? ExistingDir::replace : ExistingDir::refuse;
+  check_run_dir(out, existing);   // refuse early; the dir itself is made once the setup succeeded
 
   RunDirWriter writer(out, config);
+  writer.prepare_at_start(existing);
   const bool live = !opt.quiet && isatty(fileno(stderr));
   ProgressObserver observer(writer, live, interrupt_flag());
   const RunSummary summary = [&] {

@@ -39,18 +39,25 @@ nlohmann::json clock_to_json(const Clock& c) {
 }
 }  // namespace
 
+void check_run_dir(const fs::path& dir, ExistingDir existing) {
+  std::error_code ec;
+  if (!fs::exists(dir, ec)) return;
+  if (!fs::is_directory(dir, ec)) throw IoError(fmt::format("--out {}: exists and is not a directory", dir.string()));
+  if (fs::is_empty(dir, ec)) return;
+  if (existing == ExistingDir::refuse)
+    throw IoError(fmt::format("--out {}: directory exists and is not empty (use --force to replace a previous run)",
+                              dir.string()));
+  if (!looks_like_run(dir))
+    throw IoError(fmt::format("--out {}: directory is not empty and does not look like a grokscope run "
+                              "(no config.toml, metrics.csv or summary.json); refusing to delete it",
+                              dir.string()));
+}
+
 void prepare_run_dir(const fs::path& dir, ExistingDir existing) {
+  check_run_dir(dir, existing);
   std::error_code ec;
   if (fs::exists(dir, ec)) {
-    if (!fs::is_directory(dir, ec)) throw IoError(fmt::format("--out {}: exists and is not a directory", dir.string()));
     if (!fs::is_empty(dir, ec)) {
-      if (existing == ExistingDir::refuse)
-        throw IoError(fmt::format("--out {}: directory exists and is not empty (use --force to replace a previous run)",
-                                  dir.string()));
-      if (!looks_like_run(dir))
-        throw IoError(fmt::format("--out {}: directory is not empty and does not look like a grokscope run "
-                                  "(no config.toml, metrics.csv or summary.json); refusing to delete it",
-                                  dir.string()));
       fs::remove_all(dir, ec);
       if (ec) throw IoError(fmt::format("--out {}: cannot remove the previous run: {}", dir.string(), ec.message()));
     }
@@ -162,6 +169,7 @@ void write_csv_row(std::FILE* f, const std::vector<double>& values, const fs::pa
 }  // namespace
 
 void RunDirWriter::on_start(const RunStart& start) {
+  if (prepare_at_start_) prepare_run_dir(dir_, *prepare_at_start_);
   start_ = start;
   write_file_atomic(dir_ / "config.toml", to_toml(config_));
   for (const auto& [name, text] : extra_files_) write_file_atomic(dir_ / name, text);

@@ -74,6 +74,15 @@ std::string tail_lines(const fs::path& file, size_t n) {
 }
 }  // namespace
 
+bool figures_disabled() {
+  const char* env = std::getenv("GROKSCOPE_GNUPLOT");
+  return env && (std::string(env).empty() || std::string(env) == "none");
+}
+
+std::string no_figures_note() {
+  return std::string("no figures: ") + (figures_disabled() ? kFiguresDisabled : kNoGnuplot);
+}
+
 std::optional<std::string> find_gnuplot() {
   if (const char* env = std::getenv("GROKSCOPE_GNUPLOT")) {
     const std::string v = env;

@@ -162,6 +162,8 @@ void write_run_report(const RunView& run, const std::vector<Figure>& figs, const
       if (c.contains(k)) row(k, c[k]);
     if (c.contains("t_cls"))
       for (const auto& t : c["t_cls"]) row(fmt::format("t_cls({:g})", t.value("eps", 0.0)), t);
+    if (c.contains("t_rep"))
+      row(fmt::format("t_rep({:g}) on {}", c["t_rep"].value("eta", 0.0), c["t_rep"].value("metric", "?")), c["t_rep"]);
     p += "</table>\n";
     if (c.contains("gen_over_fit") && c["gen_over_fit"].is_number())
       p += fmt::format("<p>t_gen / t_fit = <b>{:.2f}</b></p>\n", c["gen_over_fit"].get<double>());
@@ -202,7 +204,7 @@ std::vector<std::string> redraw_run(const fs::path& dir, const std::optional<std
   const RunView run = load_run_view(dir);
   DrawnFigures drawn;
   if (gnuplot) drawn = plot_run(run, *gnuplot);
-  else drawn.notes.push_back(std::string("no figures: ") + kNoGnuplot);
+  else drawn.notes.push_back(no_figures_note());
   write_run_report(run, drawn.figures, drawn.notes);
   return drawn.notes;
 }
@@ -211,7 +213,7 @@ std::vector<std::string> redraw_sweep(const fs::path& dir, const std::optional<s
   const sweep::SweepData data = sweep::load_sweep_dir(dir);
   DrawnFigures drawn;
   if (gnuplot) drawn = plot_sweep(dir, data, *gnuplot);
-  else drawn.notes.push_back(std::string("no figures: ") + kNoGnuplot);
+  else drawn.notes.push_back(no_figures_note());
   write_sweep_report(dir, data, drawn.figures, drawn.notes);
   return drawn.notes;
 }

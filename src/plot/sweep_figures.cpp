@@ -28,6 +28,7 @@ std::string clock_color(const std::string& clock) {
   if (clock == "t_fit") return "#1f77b4";
   if (clock == "t_gen") return "#2ca02c";
   if (clock == "t_rep") return "#9467bd";
+  if (clock == "t_below") return "#8c564b";
   return "#ff7f0e";
 }
 
@@ -86,7 +87,7 @@ bool wants_log(const std::vector<double>& v, double ratio) {
 void clocks_vs_axis(const SweepData& d, size_t ax, FigureSet& set, DrawnFigures& out) {
   const auto& axis = d.spec.axes[ax];
   std::vector<std::string> clocks;
-  for (const char* c : {"t_fit", "t_gen", "t_rep"})
+  for (const char* c : {"t_fit", "t_gen", "t_rep", "t_below"})
     if (std::find(d.analysis.clock_names.begin(), d.analysis.clock_names.end(), c) != d.analysis.clock_names.end())
       clocks.push_back(c);
   if (clocks.empty()) return;
@@ -311,9 +312,13 @@ void phase_figures(const SweepData& d, FigureSet& set, DrawnFigures& out) {
       b += "set rmargin 18\n";
       b += fmt::format("plot '{}' using 1:2:4 with image, '' using 1:2:6 with labels boxed font ',9'\n", file);
       set.figure("phase_labels" + suffix,
-                 fmt::format("Phase labels (Liu et al. 2022: accuracy threshold {:g}, gap {} steps), majority over "
-                             "seeds{}",
-                             d.spec.phase.threshold, d.spec.phase.gap_steps, others.empty() ? "." : " at " + others + "."),
+                 fmt::format("Phase labels (after Liu et al. 2022: accuracy threshold {:g}; grokking when s_test >= "
+                             "{:g} s_train{}), majority over seeds{}",
+                             d.spec.phase.threshold, d.spec.phase.gap_ratio,
+                             d.spec.phase.gap_steps > 0 ? fmt::format(" and s_test - s_train >= {} steps",
+                                                                      d.spec.phase.gap_steps)
+                                                        : "",
+                             others.empty() ? "." : " at " + others + "."),
                  b, width, 700);
     }
   }

@@ -150,7 +150,7 @@ ReproduceResult run_reproduction(const CatalogEntry& entry, const ReproduceOptio
       result.notes.push_back(std::string("sweep figures: ") + e.what());
     }
   } else {
-    result.notes.push_back("no figures: " + std::string(plot::kNoGnuplot));
+    result.notes.push_back(plot::no_figures_note());
   }
   if (result.unfinished > 0)
     result.notes.push_back(fmt::format("{} of {} runs did not finish: the verdicts use the finished ones only",

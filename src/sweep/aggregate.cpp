@@ -113,7 +113,7 @@ std::string FitResult::group_label() const {
 
 SweepAnalysis analyze(const SweepSpec& spec, const std::vector<RunRecord>& runs) {
   SweepAnalysis out;
-  // Clock names in order of first appearance (t_fit, t_gen, t_cls..., t_rep, gen_over_fit).
+  // Clock names in order of first appearance (t_fit, t_gen, t_cls..., t_rep, t_below, gen_over_fit).
   std::vector<std::pair<std::string, double>> names;
   for (const auto& r : runs) {
     ++out.status_counts[r.status];
@@ -125,7 +125,7 @@ SweepAnalysis analyze(const SweepSpec& spec, const std::vector<RunRecord>& runs)
         names.emplace_back(c.name, c.eps);
   }
   std::stable_sort(names.begin(), names.end(), [](const auto& a, const auto& b) {
-    auto rank = [](const std::string& n) { return n == "gen_over_fit" ? 2 : n == "t_rep" ? 1 : 0; };
+    auto rank = [](const std::string& n) { return n == "gen_over_fit" ? 2 : n == "t_rep" || n == "t_below" ? 1 : 0; };
     return rank(a.first) < rank(b.first);
   });
   for (const auto& n : names) out.clock_names.push_back(n.first);

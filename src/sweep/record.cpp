@@ -52,7 +52,8 @@ std::string phase_label(const std::vector<double>& step, const std::vector<doubl
   if (!any) return "";
   if (std::isnan(s_train)) return "confusion";
   if (std::isnan(s_test)) return "memorization";
-  return s_test - s_train < static_cast<double>(spec.gap_steps) ? "comprehension" : "grokking";
+  const bool late = s_test >= spec.gap_ratio * s_train && s_test - s_train >= static_cast<double>(spec.gap_steps);
+  return late ? "grokking" : "comprehension";
 }
 
 namespace {
@@ -71,14 +72,15 @@ void set_derived(const MetricsTable* table, const SweepSpec& spec, RunRecord& r)
   r.phase.clear();
   if (table && table->find("step") >= 0 && table->find("acc_train") >= 0 && table->find("acc_test") >= 0)
     r.phase = phase_label(table->column("step"), table->column("acc_train"), table->column("acc_test"), spec.phase);
-  // t_rep sits before gen_over_fit.
-  std::erase_if(r.clocks, [](const ClockValue& c) { return c.name == "t_rep"; });
-  if (spec.t_rep.column.empty()) return;
+  // t_below sits before gen_over_fit.
+  std::erase_if(r.clocks, [](const ClockValue& c) { return c.name == "t_below"; });
+  if (spec.t_below.column.empty()) return;
   ClockValue rep;
-  rep.name = "t_rep";
-  if (table && table->find(spec.t_rep.column) >= 0 && table->find("step") >= 0) {
+  rep.name = "t_below";
+  if (table && table->find(spec.t_below.column) >= 0 && table->find("step") >= 0) {
     const auto& step = table->column("step");
-    const auto clock = metrics::structural_clock(step, table->column(spec.t_rep.column), spec.t_rep.eta, spec.t_rep.hold);
+    const auto clock =
+        metrics::structural_clock(step, table->column(spec.t_below.column), spec.t_below.eta, spec.t_below.hold);
     if (clock.fired) {
       rep.fired = true;
       rep.step = clock.t;
@@ -126,6 +128,7 @@ bool read_run_outputs(const fs::path& dir, const SweepSpec& spec, RunRecord& r) 
       v.eps = c.value("eps", 0.0);
       r.clocks.push_back(v);
     }
+  if (clocks.contains("t_rep")) r.clocks.push_back(clock_from_json("t_rep", clocks["t_rep"]));   // the run's own
   ClockValue ratio;
   ratio.name = "gen_over_fit";
   if (clocks.contains("gen_over_fit") && clocks["gen_over_fit"].is_number()) {

@@ -115,7 +115,7 @@ void write_outputs(const fs::path& out, const SweepIndex& index, const SweepSpec
 
 std::string derived_key(const SweepSpec& spec) {
   const json j = spec_to_json(spec);
-  return json{{"phase", j["phase"]}, {"t_rep", j["t_rep"]}}.dump();
+  return json{{"phase", j["phase"]}, {"t_below", j["t_below"]}}.dump();
 }
 
 }  // namespace

@@ -246,7 +246,7 @@ FitSpec parse_fit(const toml::node& node, int index, const SweepSpec& spec) {
   fit.clock = get_string(*t, "clock", where, "t_gen");
   fit.x = get_string(*t, "x", where, "");
   if (fit.x.empty()) throw ConfigError(where + ".x", "", "missing (an axis key or label, or \"eps\")");
-  const std::string clock_error = check_clock_name(fit.clock, fit.x == "eps", !spec.t_rep.column.empty());
+  const std::string clock_error = check_clock_name(fit.clock, fit.x == "eps", !spec.t_below.column.empty());
   if (!clock_error.empty()) throw ConfigError(where + ".clock", fit.clock, clock_error);
   const AxisSpec* axis = nullptr;
   if (fit.x != "eps") {
@@ -287,7 +287,10 @@ SweepSpec parse_sweep_spec(std::string_view text, const std::string& source_path
                                            e.source().begin.line, e.source().begin.column),
                       "malformed TOML: " + d);
   }
-  check_keys(root, "", {"sweep", "base", "set", "axis", "fit", "phase", "t_rep"});
+  if (table_at(root, "t_rep"))
+    throw ConfigError("t_rep", "", "the threshold clock is now [t_below] (column, eta, hold); t_rep is the run's own "
+                                   "representation clock (eval.rep_metric, eval.rep_eta), recorded for every run");
+  check_keys(root, "", {"sweep", "base", "set", "axis", "fit", "phase", "t_below"});
   SweepSpec spec;
   spec.source = source_path;
   spec.text = std::string(text);
@@ -325,21 +328,26 @@ SweepSpec parse_sweep_spec(std::string_view text, const std::string& source_path
   if (const toml::table* s = table_at(root, "set")) flatten(*s, "", "set", spec.set);
 
   if (const toml::table* p = table_at(root, "phase")) {
-    check_keys(*p, "phase", {"threshold", "gap_steps"});
+    check_keys(*p, "phase", {"threshold", "gap_ratio", "gap_steps"});
     spec.phase.threshold = get_double(*p, "threshold", "phase", spec.phase.threshold);
+    spec.phase.gap_ratio = get_double(*p, "gap_ratio", "phase", spec.phase.gap_ratio);
     spec.phase.gap_steps = get_int(*p, "gap_steps", "phase", spec.phase.gap_steps);
+    if (!(spec.phase.gap_ratio >= 1) || !std::isfinite(spec.phase.gap_ratio))
+      throw ConfigError("phase.gap_ratio", fmt::format("{}", spec.phase.gap_ratio), "must be a finite number >= 1");
     if (!(spec.phase.threshold > 0 && spec.phase.threshold <= 1))
       throw ConfigError("phase.threshold", fmt::format("{}", spec.phase.threshold), "must be in (0, 1]");
     if (spec.phase.gap_steps < 0)
       throw ConfigError("phase.gap_steps", std::to_string(spec.phase.gap_steps), "must be >= 0");
   }
-  if (const toml::table* r = table_at(root, "t_rep")) {
-    check_keys(*r, "t_rep", {"column", "eta", "hold"});
-    spec.t_rep.column = get_string(*r, "column", "t_rep", "");
-    if (spec.t_rep.column.empty()) throw ConfigError("t_rep.column", "", "missing (a metrics.csv column, e.g. srank_w1)");
-    if (!r->get("eta")) throw ConfigError("t_rep.eta", "", "missing (the threshold: T_rep = first step with column <= eta)");
-    spec.t_rep.eta = get_double(*r, "eta", "t_rep", 0.0);
-    spec.t_rep.hold = get_int_in(*r, "hold", "t_rep", 1, 1, 1000000, "must be in [1, 1000000]");
+  if (const toml::table* r = table_at(root, "t_below")) {
+    check_keys(*r, "t_below", {"column", "eta", "hold"});
+    spec.t_below.column = get_string(*r, "column", "t_below", "");
+    if (spec.t_below.column.empty())
+      throw ConfigError("t_below.column", "", "missing (a metrics.csv column, e.g. srank_w1)");
+    if (!r->get("eta"))
+      throw ConfigError("t_below.eta", "", "missing (the threshold: t_below = first step with column <= eta)");
+    spec.t_below.eta = get_double(*r, "eta", "t_below", 0.0);
+    spec.t_below.hold = get_int_in(*r, "hold", "t_below", 1, 1, 1000000, "must be in [1, 1000000]");
   }
 
   if (const toml::node* axes = root.get("axis")) {

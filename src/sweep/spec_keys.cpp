@@ -70,10 +70,10 @@ std::string unknown_key_reason(const std::string& key, const std::string& instru
   return "unknown config key (the keys are listed in docs/config.md)";
 }
 
-std::string check_clock_name(const std::string& clock, bool eps_axis, bool t_rep_enabled) {
+std::string check_clock_name(const std::string& clock, bool eps_axis, bool t_below_enabled) {
   if (eps_axis) return clock == "t_cls" ? "" : "a fit against eps is a fit of t_cls (clock = \"t_cls\")";
-  if (clock == "t_fit" || clock == "t_gen" || clock == "gen_over_fit") return "";
-  if (clock == "t_rep") return t_rep_enabled ? "" : "needs a [t_rep] table (the metrics column and threshold)";
+  if (clock == "t_fit" || clock == "t_gen" || clock == "t_rep" || clock == "gen_over_fit") return "";
+  if (clock == "t_below") return t_below_enabled ? "" : "needs a [t_below] table (the metrics column and threshold)";
   if (clock == "t_cls") return "name the threshold, e.g. t_cls(0.01), or fit t_cls against x = \"eps\"";
   if (clock.rfind("t_cls(", 0) == 0 && clock.back() == ')') {
     const std::string inner = clock.substr(6, clock.size() - 7);
@@ -82,7 +82,7 @@ std::string check_clock_name(const std::string& clock, bool eps_axis, bool t_rep
     if (!inner.empty() && end == inner.c_str() + inner.size() && eps > 0) return "";
     return "the threshold of t_cls(eps) must be a positive number";
   }
-  return "unknown clock (known: t_fit, t_gen, t_cls(<eps>), t_rep, gen_over_fit)";
+  return "unknown clock (known: t_fit, t_gen, t_cls(<eps>), t_rep, t_below, gen_over_fit)";
 }
 
 FitLaw default_law(const AxisSpec& axis) {
@@ -123,7 +123,7 @@ std::vector<FitSpec> SweepSpec::effective_fits() const {
   for (const auto& axis : axes) {
     if (!axis.numeric() || axis.values.size() < 2) continue;
     std::vector<std::string> clocks = {"t_fit", "t_gen"};
-    if (!t_rep.column.empty()) clocks.push_back("t_rep");
+    if (!t_below.column.empty()) clocks.push_back("t_below");
     for (const auto& c : clocks) {
       FitSpec f;
       f.clock = c;
@@ -198,8 +198,9 @@ json spec_to_json(const SweepSpec& spec) {
     if (std::isfinite(f.x_max)) jf["x_max"] = f.x_max;
     j["fits"].push_back(jf);
   }
-  j["phase"] = {{"threshold", spec.phase.threshold}, {"gap_steps", spec.phase.gap_steps}};
-  j["t_rep"] = {{"column", spec.t_rep.column}, {"eta", spec.t_rep.eta}, {"hold", spec.t_rep.hold}};
+  j["phase"] = {{"threshold", spec.phase.threshold}, {"gap_ratio", spec.phase.gap_ratio},
+                {"gap_steps", spec.phase.gap_steps}};
+  j["t_below"] = {{"column", spec.t_below.column}, {"eta", spec.t_below.eta}, {"hold", spec.t_below.hold}};
   return j;
 }
 
@@ -232,9 +233,12 @@ SweepSpec spec_from_json(const json& j) {
   }
   spec.phase.threshold = j.at("phase").at("threshold").get<double>();
   spec.phase.gap_steps = j.at("phase").at("gap_steps").get<int64_t>();
-  spec.t_rep.column = j.at("t_rep").at("column").get<std::string>();
-  spec.t_rep.eta = j.at("t_rep").at("eta").get<double>();
-  spec.t_rep.hold = j.at("t_rep").at("hold").get<int>();
+  spec.phase.gap_ratio = j.at("phase").value("gap_ratio", 1.0);   // older sweep directories: the absolute rule
+  // Sweep directories written before the threshold clock was renamed store it as "t_rep".
+  const json& below = j.contains("t_below") ? j.at("t_below") : j.at("t_rep");
+  spec.t_below.column = below.at("column").get<std::string>();
+  spec.t_below.eta = below.at("eta").get<double>();
+  spec.t_below.hold = below.at("hold").get<int>();
   return spec;
 }
 

@@ -19,7 +19,7 @@ std::string unknown_key_reason(const std::string& key, const std::string& instru
 // otherwise.
 std::vector<ConfigKeyInfo> instrument_keys(const std::string& instrument);
 // "" when `clock` names a clock a fit can use, else the reason. eps_axis: the fit's x is "eps".
-std::string check_clock_name(const std::string& clock, bool eps_axis, bool t_rep_enabled);
+std::string check_clock_name(const std::string& clock, bool eps_axis, bool t_below_enabled);
 // The default law of a fit against this axis (spec.h, effective_fits).
 FitLaw default_law(const AxisSpec& axis);
 

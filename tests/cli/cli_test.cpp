@@ -104,6 +104,9 @@ TEST_F(Cli, BadInputGivesOneLineNamingKeyAndValueAndExitCode2) {
       {"--set model.activation=gelu", "gelu"},
       {"--set train.steps=1.5", "train.steps"},
       {"--set nosection.key=1", "nosection"},
+      // found while the model is built, after validate(): the dir must still not appear
+      {"--set optim.groups.nosuch.lr=0.1", "optim.groups.nosuch"},
+      {"--set model.init_values=[1,2,3]", "model.init_values"},
   };
   for (const auto& c : cases) {
     const std::string out = out_dir("bad");
@@ -113,6 +116,14 @@ TEST_F(Cli, BadInputGivesOneLineNamingKeyAndValueAndExitCode2) {
     EXPECT_NE(r.out.find(c.needle), std::string::npos) << c.args << "\n" << r.out;
     EXPECT_FALSE(fs::exists(out)) << "nothing is written for a bad config: " << c.args;
   }
+}
+
+TEST_F(Cli, ASetupErrorWithForceKeepsThePreviousRun) {
+  const std::string out = out_dir("keep");
+  ASSERT_EQ(run("train " + config_ + " --quiet --out " + out).code, 0);
+  const Result r = run("train " + config_ + " --force --out " + out + " --set optim.groups.nosuch.lr=0.1");
+  EXPECT_EQ(r.code, 2) << r.out;
+  EXPECT_TRUE(fs::exists(fs::path(out) / "summary.json")) << "the run --force would have replaced is still there";
 }
 
 TEST_F(Cli, MissingAndMalformedConfigFiles) {

@@ -109,12 +109,22 @@ TEST(PlotHelpers, FindGnuplotHonoursTheEnvironment) {
 TEST_F(Plot, WithoutGnuplotPlotSaysSoInOneLineAndReportsStillWork) {
   const fs::path out = dir_ / "run";
   ASSERT_EQ(run("train " + (dir_ / "run.toml").string() + " --quiet --out " + out.string()).code, 0);
-  const Result r = run("plot " + out.string(), "GROKSCOPE_GNUPLOT=none");
+  const Result r = run("plot " + out.string(), "GROKSCOPE_GNUPLOT=/no/such/gnuplot");
   EXPECT_EQ(r.code, 2) << r.out;
   EXPECT_EQ(std::count(r.out.begin(), r.out.end(), '\n'), 1) << r.out;
   EXPECT_NE(r.out.find("gnuplot-nox"), std::string::npos) << r.out;
+  // GROKSCOPE_GNUPLOT=none turns figures off: the page is written, with a note, and plot succeeds.
+  const Result off = run("plot " + out.string(), "GROKSCOPE_GNUPLOT=none");
+  EXPECT_EQ(off.code, 0) << off.out;
+  EXPECT_NE(off.out.find("figures disabled"), std::string::npos) << off.out;
+  EXPECT_NE(read(out / "report.html").find("figures disabled"), std::string::npos);
   // The library still writes the page, with a note instead of figures.
+  const char* old = std::getenv("GROKSCOPE_GNUPLOT");
+  const std::string saved = old ? old : "";
+  setenv("GROKSCOPE_GNUPLOT", "/no/such/gnuplot", 1);
   const auto notes = redraw_run(out, std::nullopt);
+  if (old) setenv("GROKSCOPE_GNUPLOT", saved.c_str(), 1);
+  else unsetenv("GROKSCOPE_GNUPLOT");
   ASSERT_EQ(notes.size(), 1u);
   EXPECT_NE(notes[0].find("gnuplot not found"), std::string::npos);
   EXPECT_NE(read(out / "report.html").find("gnuplot not found"), std::string::npos);
@@ -137,6 +147,7 @@ TEST_F(Plot, RunFiguresAndSelfContainedReport) {
   const std::string page = read(out / "report.html");
   EXPECT_NE(page.find("data:image/png;base64,"), std::string::npos);
   EXPECT_NE(page.find("t_fit"), std::string::npos);
+  EXPECT_NE(page.find("t_rep("), std::string::npos);   // the representation clock is in the clocks table
   EXPECT_NE(page.find("Environment"), std::string::npos);
   expect_self_contained(out / "report.html");
 }

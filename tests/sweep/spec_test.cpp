@@ -51,8 +51,9 @@ unit = "time"
 x_min = 1
 [phase]
 threshold = 0.95
+gap_ratio = 3
 gap_steps = 200
-[t_rep]
+[t_below]
 column = "norm_total"
 eta = 3.5
 hold = 2
@@ -77,8 +78,9 @@ hold = 2
   EXPECT_EQ(s.fits[0].x_min, 1.0);
   EXPECT_EQ(s.phase.threshold, 0.95);
   EXPECT_EQ(s.phase.gap_steps, 200);
-  EXPECT_EQ(s.t_rep.column, "norm_total");
-  EXPECT_EQ(s.t_rep.hold, 2);
+  EXPECT_EQ(s.phase.gap_ratio, 3.0);
+  EXPECT_EQ(s.t_below.column, "norm_total");
+  EXPECT_EQ(s.t_below.hold, 2);
   // Round trip of the analysis part through the index's JSON.
   const SweepSpec back = spec_from_json(spec_to_json(s));
   EXPECT_EQ(spec_to_json(back), spec_to_json(s));
@@ -174,8 +176,8 @@ TEST(SweepSpec, BadInputIsOneLineNamingKeyAndValue) {
        "t_foo"},
       {"[[axis]]\nkey = \"optim.lr\"\nvalues = [1, 2]\n[[fit]]\nx = \"lr\"\nclock = \"t_cls(-1)\"\n", "fit[1].clock",
        "t_cls(-1)"},
-      {"[[axis]]\nkey = \"optim.lr\"\nvalues = [1, 2]\n[[fit]]\nx = \"lr\"\nclock = \"t_rep\"\n", "fit[1].clock",
-       "t_rep"},
+      {"[[axis]]\nkey = \"optim.lr\"\nvalues = [1, 2]\n[[fit]]\nx = \"lr\"\nclock = \"t_below\"\n", "fit[1].clock",
+       "t_below"},
       {"[[axis]]\nkey = \"optim.lr\"\nvalues = [1, 2]\n[[fit]]\nx = \"lr\"\nlaw = \"cubic\"\n", "fit[1].law", "cubic"},
       {"[[axis]]\nkey = \"optim.lr\"\nvalues = [1, 2]\n[[fit]]\nx = \"lr\"\nunit = \"hours\"\n", "fit[1].unit",
        "hours"},
@@ -184,8 +186,10 @@ TEST(SweepSpec, BadInputIsOneLineNamingKeyAndValue) {
       {"[[axis]]\nkey = \"optim.kind\"\nvalues = [\"sgd\", \"adamw\"]\n[[fit]]\nx = \"kind\"\n", "fit[1].x", "kind"},
       {"[phase]\nthreshold = 1.5\n", "phase.threshold", "1.5"},
       {"[phase]\ngap_steps = -1\n", "phase.gap_steps", "-1"},
-      {"[t_rep]\ncolumn = \"srank_w1\"\n", "t_rep.eta", ""},
-      {"[t_rep]\ncolumn = \"srank_w1\"\neta = 2\nhold = 0\n", "t_rep.hold", "0"},
+      {"[phase]\ngap_ratio = 0.5\n", "phase.gap_ratio", "0.5"},
+      {"[t_below]\ncolumn = \"srank_w1\"\n", "t_below.eta", ""},
+      {"[t_below]\ncolumn = \"srank_w1\"\neta = 2\nhold = 0\n", "t_below.hold", "0"},
+      {"[t_rep]\ncolumn = \"srank_w1\"\neta = 2\n", "t_rep", ""},   // renamed: the run's own t_rep is recorded
       {"[sweep\nseeds = 2\n", "sweep", "<sweep>:1:"},
   };
   for (const auto& c : cases) {

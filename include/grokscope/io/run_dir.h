@@ -12,6 +12,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <string>
+#include <optional>
 #include <utility>
 #include <vector>
 
@@ -28,6 +29,9 @@ enum class ExistingDir { refuse, replace };
 // `existing` is replace and the dir looks like a grokscope run (it holds config.toml, metrics.csv or summary.json);
 // a non-empty directory that is not a run is never deleted.
 void prepare_run_dir(const std::filesystem::path& dir, ExistingDir existing);
+// The refusals of prepare_run_dir alone (IoError), touching nothing: for front ends that create the dir only once
+// the run's setup (data, model, optimizer) has succeeded.
+void check_run_dir(const std::filesystem::path& dir, ExistingDir existing);
 
 // Writes text to path atomically (temporary file, then rename). Throws IoError.
 void write_file_atomic(const std::filesystem::path& path, const std::string& text);
@@ -41,6 +45,10 @@ class RunDirWriter : public RunObserver {
   ~RunDirWriter() override;
   RunDirWriter(const RunDirWriter&) = delete;
   RunDirWriter& operator=(const RunDirWriter&) = delete;
+
+  // Prepare the dir (prepare_run_dir) at on_start instead of before: a run whose setup fails leaves nothing behind
+  // (and a replaced previous run stays in place).
+  void prepare_at_start(ExistingDir existing) { prepare_at_start_ = existing; }
 
   void on_start(const RunStart& start) override;
   void on_eval(const std::vector<double>& row) override;
@@ -62,6 +70,7 @@ class RunDirWriter : public RunObserver {
   std::FILE* trajectory_ = nullptr;
   std::vector<std::pair<std::string, std::string>> extra_files_;
   nlohmann::json extra_summary_ = nlohmann::json::object();
+  std::optional<ExistingDir> prepare_at_start_;
 };
 
 }  // namespace grokscope

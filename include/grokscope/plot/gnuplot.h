@@ -15,9 +15,15 @@ namespace grokscope::plot {
 // else "gnuplot" found on PATH. nullopt when there is none.
 std::optional<std::string> find_gnuplot();
 
+// Whether the user turned figures off: GROKSCOPE_GNUPLOT set to "" or "none".
+bool figures_disabled();
+
 // The one-line message for a missing gnuplot.
 inline constexpr const char* kNoGnuplot =
     "gnuplot not found: install the Debian package gnuplot-nox (or set GROKSCOPE_GNUPLOT to its path)";
+inline constexpr const char* kFiguresDisabled = "figures disabled (GROKSCOPE_GNUPLOT=none)";
+// The note in place of figures when there is no gnuplot: kFiguresDisabled or kNoGnuplot.
+std::string no_figures_note();
 
 struct Figure {
   std::string name;        // file stem: NAME.png, NAME.svg, NAME.gp

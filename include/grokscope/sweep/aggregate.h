@@ -69,7 +69,7 @@ struct FitResult {
 };
 
 struct SweepAnalysis {
-  std::vector<std::string> clock_names;   // t_fit, t_gen, t_cls(...)..., t_rep, gen_over_fit
+  std::vector<std::string> clock_names;   // t_fit, t_gen, t_cls(...)..., t_rep, t_below, gen_over_fit
   std::vector<CellSummary> cells;         // in grid order
   std::vector<FitResult> fits;
   int n_runs = 0, n_finished = 0;

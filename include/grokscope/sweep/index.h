@@ -7,7 +7,7 @@
 //        t_fit_step, t_fit_time, t_gen_step, t_gen_time, gen_over_fit, seconds, steps_per_second,
 //        config_hash, started_at, finished_at, config JSON)
 //   axis_values(run, key, value JSON, num)            one row per run and axis (num: the value when it is a number)
-//   clocks(run, clock, eps, fired, step, time)        t_fit, t_gen, t_cls(eps)..., t_rep, gen_over_fit
+//   clocks(run, clock, eps, fired, step, time)        t_fit, t_gen, t_cls(eps)..., t_rep, t_below, gen_over_fit
 //   final_metrics(run, metric, value)                 the last metrics.csv row
 // The SQLite API is private to src/sweep (the library links libsqlite3 privately). Thread-safe: one mutex.
 #pragma once

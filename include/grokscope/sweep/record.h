@@ -22,7 +22,7 @@ namespace grokscope::sweep {
 bool is_finished_status(const std::string& status);
 
 struct ClockValue {
-  std::string name;        // t_fit, t_gen, t_cls(0.01), t_rep, gen_over_fit
+  std::string name;        // t_fit, t_gen, t_cls(0.01), t_rep, t_below, gen_over_fit
   double eps = 0.0;        // t_cls only
   bool fired = false;
   double step = std::numeric_limits<double>::quiet_NaN();   // the ratio itself for gen_over_fit
@@ -39,7 +39,7 @@ struct RunRecord {
   std::string phase;                   // comprehension | grokking | memorization | confusion | "" (no accuracy)
   int64_t steps_done = 0;
   double time = 0.0;
-  std::vector<ClockValue> clocks;      // t_fit, t_gen, t_cls(...)..., [t_rep], gen_over_fit
+  std::vector<ClockValue> clocks;      // t_fit, t_gen, t_cls(...)..., t_rep, [t_below], gen_over_fit
   std::vector<std::pair<std::string, double>> final_metrics;
   double seconds = 0.0, steps_per_second = 0.0;
   std::string config_hash;             // expected (from the grid) before the run; summary.json's after it
@@ -56,12 +56,12 @@ struct RunRecord {
 std::string phase_label(const std::vector<double>& step, const std::vector<double>& acc_train,
                         const std::vector<double>& acc_test, const PhaseSpec& spec);
 
-// Fills the outcome fields of `record` (status, message, clocks, final metrics, timing, phase, t_rep, config hash
+// Fills the outcome fields of `record` (status, message, clocks, final metrics, timing, phase, t_below, config hash
 // and config) from dir/summary.json and dir/metrics.csv. Returns false, leaving the record alone, when there is no
 // readable summary.json.
 bool read_run_outputs(const std::filesystem::path& dir, const SweepSpec& spec, RunRecord& record);
 
-// Recomputes only the derived fields (phase and t_rep) from dir/metrics.csv with the spec's settings.
+// Recomputes only the derived fields (phase and t_below) from dir/metrics.csv with the spec's settings.
 void refresh_derived(const std::filesystem::path& dir, const SweepSpec& spec, RunRecord& record);
 
 // Current UTC time as 2026-06-04T12:34:56Z.

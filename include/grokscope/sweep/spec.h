@@ -30,7 +30,7 @@ enum class FitLaw { linear, log, log_inverse, inverse, power };
 const char* to_string(FitLaw law);
 
 struct FitSpec {
-  std::string clock;     // t_fit, t_gen, t_cls(<eps>), t_rep, gen_over_fit; or t_cls with x = "eps"
+  std::string clock;     // t_fit, t_gen, t_cls(<eps>), t_rep, t_below, gen_over_fit; or t_cls with x = "eps"
   std::string x;         // an axis key, or "eps" (the t_cls thresholds of each cell: t_cls(eps) vs log(1/eps))
   FitLaw law = FitLaw::log;
   bool in_time = false;  // unit: steps (false) or continuous time, the sum of learning rates (true)
@@ -38,17 +38,21 @@ struct FitSpec {
   double x_max = std::numeric_limits<double>::infinity();
 };
 
-// Phase labels of Liu et al. 2022 (Table 1): with s_train / s_test the first evaluated step where train / test
-// accuracy >= threshold within the run:  confusion (s_train never), memorization (s_test never), comprehension
-// (s_test - s_train < gap_steps), grokking (otherwise).
+// Phase labels after Liu et al. 2022 (Table 1): with s_train / s_test the first evaluated step where train / test
+// accuracy >= threshold within the run:  confusion (s_train never), memorization (s_test never), grokking (s_test >=
+// gap_ratio * s_train and s_test - s_train >= gap_steps), comprehension (otherwise). The default rule is the ratio
+// alone (scale-free: generalization takes at least twice as long as fitting); Liu et al.'s own rule, an absolute gap
+// of 1000 steps, is gap_ratio = 1, gap_steps = 1000.
 struct PhaseSpec {
   double threshold = 0.9;
-  int64_t gap_steps = 1000;
+  double gap_ratio = 2.0;
+  int64_t gap_steps = 0;
 };
 
-// Structural clock T_rep(eta): first evaluation where `column` of metrics.csv is <= eta for `hold` evaluations in a
-// row (metrics/fits.h structural_clock). Disabled when column is empty.
-struct RepClockSpec {
+// Threshold clock t_below: first evaluation where `column` of metrics.csv is <= eta for `hold` evaluations in a row
+// (metrics/fits.h structural_clock). Disabled when column is empty. Not the run's own representation clock t_rep
+// (summary.json, eval.rep_metric / eval.rep_eta), which every run records and the sweep indexes as it is.
+struct BelowClockSpec {
   std::string column;
   double eta = 0.0;
   int hold = 1;
@@ -73,11 +77,11 @@ struct SweepSpec {
   std::vector<int64_t> seeds = {0};
   std::vector<FitSpec> fits;             // as written; empty means default_fits()
   PhaseSpec phase;
-  RepClockSpec t_rep;
+  BelowClockSpec t_below;
 
   const AxisSpec* find_axis(std::string_view key_or_label) const;
   // The fits to compute: `fits`, or when none are written the defaults: for every numeric axis with >= 2 values,
-  // t_fit and t_gen (and t_rep when enabled) with law log for model.init_scale, inverse for a weight_decay key,
+  // t_fit and t_gen (and t_below when enabled) with law log for model.init_scale, inverse for a weight_decay key,
   // power for a log axis, linear otherwise; and t_cls vs eps (log_inverse).
   std::vector<FitSpec> effective_fits() const;
 };
@@ -89,7 +93,7 @@ SweepSpec parse_sweep_spec(std::string_view text, const std::string& source_path
 // Reads the file (ConfigError("sweep", path, "cannot read file") when missing) and parses it.
 SweepSpec load_sweep_spec(const std::string& path);
 
-// The analysis part of a spec as JSON (axes with their values, seed keys, seeds, fits, phase, t_rep) and back:
+// The analysis part of a spec as JSON (axes with their values, seed keys, seeds, fits, phase, t_below) and back:
 // stored in the sweep index, so a sweep directory can be re-analysed and re-plotted without the original files.
 nlohmann::json spec_to_json(const SweepSpec& spec);
 SweepSpec spec_from_json(const nlohmann::json& j);
