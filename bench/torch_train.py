@@ -3,7 +3,7 @@
 
 It reads DIR/config.toml, DIR/split.npz and DIR/params_init.npz written by `grokscope train`, so both sides train
 from the same data split and the same initial parameters, with the same optimizer semantics (torch.optim.SGD /
-Adam / AdamW, coupled or decoupled weight decay as in papers.md §6.1), full batch, cross-entropy, f32 or f64.
+Adam / AdamW, coupled or decoupled weight decay as in science.md §6.1), full batch, cross-entropy, f32 or f64.
 
 Two formulations of the first layer (same function, same gradients):
   onehot  x = concat(one_hot(a), one_hot(b)) (n x 2p); z = x W1^T + b1   (nn.Linear on one-hot inputs; Lyu's code)

@@ -1,4 +1,4 @@
-// Verdict checks of Lyu et al.'s two linear examples (papers.md §2.4, §2.5, §2.7):
+// Verdict checks of Lyu et al.'s two linear examples (science.md §2.4, §2.5, §2.7):
 //   LY-4  diagonal net on k-sparse data: the kernel phase fits with a max-L2-margin (dense, near-chance) classifier,
 //         then near t* = (1/lambda) ln alpha (continuous time) it turns into the max-L1-margin (sparse) classifier
 //         and test accuracy jumps to 100%.

@@ -1,4 +1,4 @@
-// Verdict check of Lyu et al.'s no-weight-decay run (LY-7, papers.md §2.6 "No-weight-decay variant", App. B.1,
+// Verdict check of Lyu et al.'s no-weight-decay run (LY-7, science.md §2.6 "No-weight-decay variant", App. B.1,
 // Fig. 4): full-batch GD at lr eta / L(theta) on the modular-addition MLP. The paper: grokking still happens but not
 // sharply -- test accuracy moves from ~0% to 100% as the continuous time CT = sum eta_t goes from 10^(10^2) to
 // 10^(10^4) (a slow max-margin convergence, O(log log t / log t)), while the norm grows. Everything is judged against

@@ -1,5 +1,5 @@
 // Verdict check of Lyu et al.'s transition law over a sweep of the initialization scale alpha at fixed eta, lambda
-// (papers.md §2.3, §2.7 item 2): t* = (1/lambda)(ln alpha + const) in continuous time, so the transition step grows
+// (science.md §2.3, §2.7 item 2): t* = (1/lambda)(ln alpha + const) in continuous time, so the transition step grows
 // linearly in ln(alpha) with slope 1/(eta lambda). The fit itself is the sweep's (sweep/aggregate.h, fits.json:
 // t_gen against model.init_scale with law log, which also carries the predicted slope); this check judges it.
 #include <fmt/format.h>

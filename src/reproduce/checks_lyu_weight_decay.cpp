@@ -1,4 +1,4 @@
-// Verdict check of Lyu et al.'s weight-decay dependence (LY-3; papers.md §2.6, Fig. 2c) in the LY-1 setting: at a
+// Verdict check of Lyu et al.'s weight-decay dependence (LY-3; science.md §2.6, Fig. 2c) in the LY-1 setting: at a
 // fixed init scale a larger weight decay makes the transition earlier (t* = (ln alpha + c)/lambda, so t* ~ 1/lambda
 // at fixed alpha), and beyond a small threshold weight decay prevents fitting altogether.
 #include <fmt/format.h>

@@ -1,4 +1,4 @@
-// Verdict check of Musat's toy 1+1=2 (MU-1, papers.md §3.1, §3.8 item 1). With loss (w1 + w2 - 2)^2 and PyTorch's
+// Verdict check of Musat's toy 1+1=2 (MU-1, science.md §3.1, §3.8 item 1). With loss (w1 + w2 - 2)^2 and PyTorch's
 // coupled weight decay wd (= 2 lambda of Musat's L + lambda |w|^2), GD on the difference d = w1 - w2 is exactly
 //   d_{t+1} = (1 - eta wd) d_t,
 // because the loss gradient is symmetric in (w1, w2); the sum s = w1 + w2 converges fast (rate 1 - eta (4 + wd)) to

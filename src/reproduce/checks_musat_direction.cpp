@@ -1,4 +1,4 @@
-// Verdict check of Musat's gradient-direction experiment (papers.md §3.6, Fig. 5 / 7, App. D; catalog MU-4): after
+// Verdict check of Musat's gradient-direction experiment (science.md §3.6, Fig. 5 / 7, App. D; catalog MU-4): after
 // memorization, the update over the last c steps, dtheta, should follow the norm-minimizing direction g~ tangent to the
 // zero-loss set, and Musat reports that cos(dtheta, g~) "is greatest exactly during the grokking stage". The check
 // finds where the largest cosine lies against the test-accuracy rise (Fig. 7) and the test-loss fall (Fig. 5), on

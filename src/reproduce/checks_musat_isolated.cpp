@@ -1,4 +1,4 @@
-// Verdict check of Musat's simulated isolated dynamics (MU-5, papers.md §3.7, Fig. 6): the embedding E moves under
+// Verdict check of Musat's simulated isolated dynamics (MU-5, science.md §3.7, Fig. 6): the embedding E moves under
 // Eq. 20 while the readout is the minimum-norm interpolant, so the training loss is exactly zero throughout; the test
 // accuracy stays at chance at first and reaches 100% around tau = eta * step = 2 (the paper: chance for 500 steps of
 // eta = 1e-3, perfect after ~2000); the Fourier features of E become circles of equal radius (rho), with orthogonal

@@ -1,4 +1,4 @@
-// Verdict check of Musat's gradient orthogonality on the toy landscapes (MU-3, papers.md §3.1 Fig. 3-4, §3.3
+// Verdict check of Musat's gradient orthogonality on the toy landscapes (MU-3, science.md §3.1 Fig. 3-4, §3.3
 // Thm 4.14): along GD trajectories approaching the zero-loss set Z, |cos(grad L, T_{proj_Z theta})| < C dist_Z(theta)
 // where Z has no singular points. Near a smooth point p of Z the tangential part of grad L is O(dist^2) and its
 // normal part O(dist), so |cos| = C(p) dist + O(dist^2): a straight line through 0 on linear axes, slope 1 on log-log

@@ -1,4 +1,4 @@
-// Verdict check of Musat's toy 1+1+1=3 (MU-2, papers.md §3.1, Fig. 2): one training sample x = (1, ..., 1) in R^N,
+// Verdict check of Musat's toy 1+1+1=3 (MU-2, science.md §3.1, Fig. 2): one training sample x = (1, ..., 1) in R^N,
 // y = N, a linear model y_hat = <w, x>, squared loss (<w, x> - y)^2 and PyTorch's coupled weight decay wd. The loss
 // gradient 2 (<w, x> - y) x is parallel to x, so the component of w orthogonal to x (its offset from the diagonal)
 // obeys exactly

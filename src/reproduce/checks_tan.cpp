@@ -1,4 +1,4 @@
-// Verdict checks of Tan, Gai & Zhang's two clocks on modular addition (papers.md §1.7, §1.8 item 8):
+// Verdict checks of Tan, Gai & Zhang's two clocks on modular addition (science.md §1.7, §1.8 item 8):
 //   TC-2  the stable rank of the embedding (srank_E) falls late, after the training loss has saturated (t_fit), inside
 //         the generalization window: the representation clock runs after the classifier clock.
 //   TC-1  train loss saturates at a lambda-independent time; the test loss (and accuracy) drop later, earlier for

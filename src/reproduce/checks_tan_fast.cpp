@@ -1,4 +1,4 @@
-// Verdict check of Tan, Gai & Zhang's fast (classifier) clock (TC-3, papers.md §1.2, §1.8 item 5) on a deep linear
+// Verdict check of Tan, Gai & Zhang's fast (classifier) clock (TC-3, science.md §1.2, §1.8 item 5) on a deep linear
 // net fitting linearly separable K-class data without weight decay.
 //   Lemma 3.1     every logit gap >= Gamma  =>  L_CE <= (K - 1) e^{-Gamma}: it holds whenever loss and margin are
 //                 computed correctly, so it is a sanity line of the report (lemma_3_1_excess), not a verdict.

@@ -1,4 +1,4 @@
-// Verdict check of Tan, Gai & Zhang's ReLU bridge (papers.md §1.4, §1.8 item 7; catalog TC-5) on the embedding ReLU
+// Verdict check of Tan, Gai & Zhang's ReLU bridge (science.md §1.4, §1.8 item 7; catalog TC-5) on the embedding ReLU
 // model f = U relu(W (E_a + E_b) + b):
 //   Prop. 4.2  while the loss fits, the classifier head gets the larger gradient: |grad_U L|_F / |grad_E L|_F > 1;
 //   Prop. 4.1  later the activation patterns on the training set freeze (the per-step gate-flip rate falls);

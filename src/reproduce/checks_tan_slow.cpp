@@ -1,4 +1,4 @@
-// TC-4's slow-clock verdicts (Tan, Gai & Zhang, papers.md §1.3, §1.8 items 4 and 6) on the deep linear net:
+// TC-4's slow-clock verdicts (Tan, Gai & Zhang, science.md §1.3, §1.8 items 4 and 6) on the deep linear net:
 //   Thm 4.8    after T_KL the energy gap Delta(t) = E(t) - E(inf), E = L_CE + lambda |A|_{S_p}^p (p = 2/L; the probe's
 //              penalty_induced), decays as (t - T_KL)^{-1/(2 theta - 1)} with theta in (1/2, 1): a power law, not an
 //              exponential (theta = 1/2, the smooth strongly convex case). Both are fitted to log Delta; the power law

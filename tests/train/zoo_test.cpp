@@ -24,7 +24,7 @@ struct Trajectory : RunObserver {
   }
 };
 
-// Musat's 1+1=2 (papers.md §3.1): loss (w1 + w2 - 2)^2 + lambda (w1^2 + w2^2). The loss gradient is symmetric, so
+// Musat's 1+1=2 (science.md §3.1): loss (w1 + w2 - 2)^2 + lambda (w1^2 + w2^2). The loss gradient is symmetric, so
 // d = w1 - w2 obeys d_{t+1} = (1 - 2 eta lambda) d_t exactly. The paper's penalty lambda |w|^2 is PyTorch's
 // weight_decay = 2 lambda.
 TEST(Zoo, MusatOnePlusOneDecaysExactly) {
@@ -75,7 +75,7 @@ double imbalance(const std::vector<NpyArray>& p, size_t l) {
   return (upper.transpose() * upper - lower * lower.transpose()).norm();
 }
 
-// Deep linear net with layerwise weight decay (papers.md §1.3): the imbalance W_{l+1}^T W_{l+1} - W_l W_l^T
+// Deep linear net with layerwise weight decay (science.md §1.3): the imbalance W_{l+1}^T W_{l+1} - W_l W_l^T
 // obeys dD/dt = -2 lambda D under gradient flow whatever the loss, so under GD it shrinks like (1 - eta lambda)^{2t}
 // up to O(eta^2).
 TEST(Zoo, DeepLinearImbalanceDecaysAtTwiceTheWeightDecay) {

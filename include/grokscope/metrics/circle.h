@@ -1,4 +1,4 @@
-// Musat's circle diagnostics of an embedding (spec §3.7, "The Geometry of Grokking", Section 7.3.2): the complex
+// Musat's circle diagnostics of an embedding (science.md §3.7, "The Geometry of Grokking", Section 7.3.2): the complex
 // Fourier features of the rows of E (p x d, row j = embedding of residue j)
 //   F_k = (1/p) sum_{j=0}^{p-1} e^{-2 pi i j k / p} E_j  in C^d,   k = 1..floor((p-1)/2)
 // i.e. Re F_k = (1/p) sum_j cos(2 pi j k / p) E_j and Im F_k = -(1/p) sum_j sin(2 pi j k / p) E_j. Projected onto

@@ -25,7 +25,7 @@ double induced_penalty(MatrixRef a, int depth, double lambda);
 double actual_penalty(const std::vector<Eigen::MatrixXd>& layers, double lambda);
 
 // Layer imbalance D_l = ||W_{l+1}^T W_{l+1} - W_l W_l^T||_F for l = 1..L-1 (returned at index l-1; empty if L = 1).
-// Under gradient flow with layerwise weight decay lambda, D_l(t) = e^{-2 lambda t} D_l(0) (spec §1.3).
+// Under gradient flow with layerwise weight decay lambda, D_l(t) = e^{-2 lambda t} D_l(0) (science.md §1.3).
 // Cost O(sum_l out_l^2 (in_l + out_{l+1})).
 std::vector<double> layer_imbalance(const std::vector<Eigen::MatrixXd>& layers);
 

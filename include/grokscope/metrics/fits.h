@@ -1,4 +1,4 @@
-// Curve fits for the two clocks of Tan et al. 2026 (spec §1.2–1.3, §1.8 items 5–6), on series logged at evaluation
+// Curve fits for the two clocks of Tan et al. 2026 (science.md §1.2–1.3, §1.8 items 5–6), on series logged at evaluation
 // times t_0 < t_1 < ... (steps or continuous time; the fits do not care which, but the slopes are per unit of t):
 //   line         y = a + b x by ordinary least squares, R^2 = 1 - SS_res / SS_tot
 //   fast clock   log L_train(t) = a - nu t for t in [t_fit, t_end]            (Thm 3.5: L <= (K-1) e^{-gamma_0 - nu t})

@@ -40,7 +40,7 @@ struct FrequencyNorms {
 };
 FrequencyNorms frequency_norms(MatrixRef e);
 
-// Gini coefficient of a nonnegative vector c of length N (Hurley & Rickard 2009, spec §6): with c sorted ascending,
+// Gini coefficient of a nonnegative vector c of length N (Hurley & Rickard 2009, science.md §6): with c sorted ascending,
 //   G = 1 - 2 sum_{k=1}^{N} (c_(k) / ||c||_1) ((N - k + 1/2) / N).
 // G = 0 for a constant vector, 1 - 1/N for a one-hot vector (the maximum); 0 by convention for the zero vector.
 // Column fourier_gini_<matrix> is gini(frequency_norms(E).norms) (constant component excluded). Throws on c_i < 0.

@@ -1,4 +1,4 @@
-// Nanda et al.'s restricted and excluded losses (spec §4.2, §6), for the logit table of any model on the ordered
+// Nanda et al.'s restricted and excluded losses (science.md §4.2, §6), for the logit table of any model on the ordered
 // addition task mod p. The table has p^2 rows and p columns: row r = a p + b is the input (a, b) in the order of
 // make_modular_table(add, p, ordered) and column c the logit of class c (drop any extra token logits first); a
 // row-major model output enters as to_matrix(out, p * p, p). Labels are y_r = (a + b) mod p.

@@ -1,4 +1,4 @@
-// ReLU gate diagnostics (two-clocks paper Prop. 4.1 "frozen gates", App. F.3; spec §1.4, TC-5). A gate is the bit
+// ReLU gate diagnostics (two-clocks paper Prop. 4.1 "frozen gates", App. F.3; science.md §1.4, TC-5). A gate is the bit
 // [pre > 0] of one pre-activation entry (sample i, unit u) of a hidden layer; NaN counts as inactive. Over a fixed
 // set of samples (the training rows, in a fixed order) the pre-activations of one layer form an n x h row-major
 // buffer of count = n h entries; bit j of the packed pattern is entry j (word j / 64, bit j % 64).

@@ -1,5 +1,5 @@
 // Kernel-regime (lazy training) distances of the flat parameter vector from its initialization (Lyu et al. 2024:
-// in the kernel phase theta(t) ~ alpha e^{-lambda t} theta_init keeps its direction; spec §2.2, §2.7):
+// in the kernel phase theta(t) ~ alpha e^{-lambda t} theta_init keeps its direction; science.md §2.2, §2.7):
 //   dist_init_rel = ||theta - theta_0||_2 / ||theta_0||_2        (NaN if ||theta_0|| = 0)
 //   cos_init      = <theta, theta_0> / (||theta|| ||theta_0||)   (NaN if either norm is 0)
 // Accumulated in double over n entries of float or double buffers. Cost O(n). Note dist_init_rel alone mixes norm

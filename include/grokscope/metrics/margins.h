@@ -1,4 +1,4 @@
-// Logit margins (spec §6; Lyu et al. 2024 homogeneity framework, Tan et al. logit gaps Gamma_{a,m}):
+// Logit margins (science.md §6; Lyu et al. 2024 homogeneity framework, Tan et al. logit gaps Gamma_{a,m}):
 //   q_i   = z_{i, y_i} - max_{j != y_i} z_{i,j}            (multiclass logit margin of row i)
 //   q_min = min_i q_i                                     (column margin_train, computed by nn/loss.h too)
 //   normalized margin  q_min / ||theta||_2^L              (column nmargin_train) for an L-homogeneous model

@@ -1,4 +1,4 @@
-// Class-separation gap S_sep of the two-clocks paper (Tan et al. App. F.5, spec §1.6), a structural gap for the
+// Class-separation gap S_sep of the two-clocks paper (Tan et al. App. F.5, science.md §1.6), a structural gap for the
 // representation clock T_rep(eta) = inf{t : S(t) <= eta}:
 //   S_sep = sum_{a=1}^{M} ||z_a - mu_{y_a}||^2 / ( sum_{c != c'} ||mu_c - mu_c'||^2 + delta )
 // z_a (row a of Z, n x d) is the representation of sample a, mu_c the mean of the rows of class c. The sum in the

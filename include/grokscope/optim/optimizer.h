@@ -1,4 +1,4 @@
-// Optimizers over one flat parameter buffer, matching PyTorch's update rules to the letter (papers.md §6.1).
+// Optimizers over one flat parameter buffer, matching PyTorch's update rules to the letter (science.md §6.1).
 // Each parameter tensor is a contiguous range [offset, offset + size) with its own learning rate and weight decay
 // (resolved from parameter groups by the trainer). The learning-rate multiplier (warmup) is passed to step().
 //

@@ -28,7 +28,7 @@ struct ScaleInfo {
 struct CatalogEntry {
   std::string id;        // "MU-1"
   std::string title;
-  std::string source;    // "Musat, Fig. 1 (papers.md §3.1)"
+  std::string source;    // "Musat, Fig. 1 (science.md §3.1)"
   std::string claim;     // the paper's claim in one or two sentences
   std::string check;     // name of the verdict check (checks.h)
   int order = 0;

@@ -1,4 +1,4 @@
-// Musat's isolated dynamics of the embedding (spec §3.4-3.5, §3.7, catalog MU-5; errata §7.2): the two-layer network
+// Musat's isolated dynamics of the embedding (science.md §3.4-3.5, §3.7, catalog MU-5; errata §7.2): the two-layer network
 // Y_hat = sigma(X E) W on the unordered pairs of a + b mod p with the sum encoding (X_i = e_a + e_b, a = b gives
 // 2 e_a; Y_i = e_c), where the readout W is never trained but recomputed as the minimum-norm interpolant of the
 // training rows, and only the embedding E (p x d) moves:

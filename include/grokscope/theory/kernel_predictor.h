@@ -1,4 +1,4 @@
-// The kernel (NTK) predictor at initialization for regression (Lyu et al. §2.2, problem K2; spec §6 "Kernel
+// The kernel (NTK) predictor at initialization for regression (Lyu et al. §2.2, problem K2; science.md §6 "Kernel
 // predictor"): with features phi(x) = grad_theta f(theta_0; x) (one row per (input, output) pair),
 //   h* = argmin ||h||  s.t.  f(theta_0; x_i) + <phi(x_i), h> = y_i          (the min-norm interpolant)
 //      = Phi^T alpha,   K alpha = y - f(theta_0; X),   K = Phi Phi^T (n_train*outputs square)

@@ -1,5 +1,5 @@
 // Post-hoc analysis of a finished run's metrics rows: the representation clock t_rep and the rate fits of the two
-// clocks (papers.md §1.2-1.3, §6). Computed once at the end, from the recorded curves.
+// clocks (science.md §1.2-1.3, §6). Computed once at the end, from the recorded curves.
 //   t_rep(eta): S(t) = |x(t) - x(T)| / |x(0) - x(T)| for the chosen column x (default srank of the first-layer or
 //               embedding matrix); t_rep is the first evaluation from which S <= eta for the rest of the run. A clock
 //               that only settles at the last evaluation is reported as not fired (the metric was still moving).
