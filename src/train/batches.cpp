@@ -50,10 +50,9 @@ LabeledBatch<T> MinibatchSampler<T>::next() {
 template <class T>
 SetEvaluator<T>::SetEvaluator(const Model<T>& model, const Dataset<T>& set, const LossConfig& loss, TargetKind target)
     : model_(model), set_(set), loss_(loss), target_(target) {
-  constexpr int64_t kCacheValues = int64_t{1} << 26;
   if (!set.generated()) {
     chunk_ = std::max<int64_t>(set.n, 1);
-  } else if (set.n * set.dim <= kCacheValues) {
+  } else if (set.n * set.dim * static_cast<int64_t>(sizeof(T)) <= kCacheBytes) {
     cached_ = true;
     chunk_ = std::max<int64_t>(set.n, 1);
     dense_.resize(static_cast<size_t>(set.n * set.dim));
