@@ -35,7 +35,9 @@ std::string format_clock_table(const RunSummary& s) {
                              : c.name == "t_rep" ? fmt::format("t_rep({:g})", c.eps)
                                                  : c.name;
     if (c.fired)
-      out += fmt::format("{:<14} {:>10} {:>14.6g}  first eval after step {}\n", name, c.step, c.time, c.bracket_lo);
+      out += fmt::format("{:<14} {:>10} {:>14.6g}  {}\n", name, c.step, c.time,
+                         c.bracket_lo < 0 ? std::string("at the first evaluation")
+                                          : fmt::format("first eval after step {}", c.bracket_lo));
     else
       out += fmt::format("{:<14} {:>10} {:>14}  {}\n", name, "never", "-", c.reason);
   }

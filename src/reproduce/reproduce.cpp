@@ -94,15 +94,23 @@ ReproduceResult run_reproduction(const CatalogEntry& entry, const ReproduceOptio
   so.workers = options.workers;
   so.force = options.force;
   so.stop = options.stop;
-  so.on_event = options.on_event;
+  // The marker goes in as soon as the sweep directory exists (the "planned" event, before any run), so that a
+  // reproduction killed mid-way still names itself and another ID cannot resume into it without --force.
+  auto write_marker = [&] {
+    fs::create_directories(result.out / "reproduce");
+    write_file_atomic(result.out / kMarker, json{{"id", entry.id}, {"scale", options.scale}}.dump(2) + "\n");
+  };
+  so.on_event = [&, forward = options.on_event](const sweep::SweepEvent& e) {
+    if (e.kind == sweep::SweepEvent::Kind::planned) write_marker();
+    if (forward) forward(e);
+  };
   if (options.gnuplot)
     so.after_run = [g = options.gnuplot](const fs::path& dir) { plot::redraw_run(dir, g); };
   const sweep::SweepResult sr = sweep::run_sweep(spec, so);
   result.runs = sr.total;
   result.unfinished = sr.unfinished;
   result.skipped = sr.skipped;
-  fs::create_directories(result.out / "reproduce");
-  write_file_atomic(result.out / kMarker, json{{"id", entry.id}, {"scale", options.scale}}.dump(2) + "\n");
+  write_marker();
 
   const sweep::SweepData data = sweep::load_sweep_dir(result.out);
   CheckInput input;

@@ -5,6 +5,7 @@
 #include <sys/wait.h>
 
 #include <array>
+#include <atomic>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -14,6 +15,7 @@
 #include "grokscope/core/error.h"
 #include "grokscope/reproduce/catalog.h"
 #include "grokscope/reproduce/checks.h"
+#include "grokscope/reproduce/reproduce.h"
 #include "grokscope/sweep/grid.h"
 #include "cli_runner.h"
 
@@ -83,6 +85,23 @@ TEST(ReproduceCli, MusatToyEndToEndPassesResumesAndGuardsItsDirectory) {
   EXPECT_EQ(other.code, 2) << other.out;
   EXPECT_NE(other.out.find("--out"), std::string::npos) << other.out;
   EXPECT_EQ(std::count(other.out.begin(), other.out.end(), '\n'), 1) << other.out;   // the error line alone
+  fs::remove_all(dir);
+}
+
+TEST(ReproduceCatalog, AStoppedReproductionAlreadyNamesItsDirectory) {
+  // Stopped before its first run (as a kill would leave it): the marker is there, so another ID cannot resume into
+  // the directory without --force.
+  const fs::path dir = fs::temp_directory_path() / "grokscope_reproduce_test_marker";
+  fs::remove_all(dir);
+  const auto catalog = gr::load_catalog(kCatalog);
+  const std::atomic<bool> stop{true};
+  gr::ReproduceOptions o;
+  o.out = dir;
+  o.stop = &stop;
+  gr::run_reproduction(gr::find_entry(catalog, "LY-4"), o);
+  ASSERT_TRUE(fs::exists(dir / "reproduce" / "reproduction.json"));
+  o.stop = nullptr;
+  EXPECT_THROW(gr::run_reproduction(gr::find_entry(catalog, "MU-1"), o), grokscope::IoError);
   fs::remove_all(dir);
 }
 

@@ -1,7 +1,8 @@
 // A run directory: the observer that writes a run's outputs (docs/outputs.md).
 //   config.toml         the fully resolved config
 //   metrics.csv         one row per evaluation, flushed as produced (a killed run keeps every finished row)
-//   split.npz           train_idx, test_idx and the task table (a, b, c)
+//   split.npz           the task's data: train_idx, test_idx and the table (a, b, c) of a modular task; the
+//                       reference arrays of the others (w_star, teacher, X_star, train_cells, ...; docs/outputs.md)
 //   params_init.npz     parameters at step 0, PyTorch orientation (w: out x in, b: 1-D)
 //   params_final.npz    parameters at the end (the last finite-loss step for a diverged run)
 //   summary.json        status, clocks, final metrics, timing, version, config hash

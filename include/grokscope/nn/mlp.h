@@ -4,8 +4,9 @@
 //   h_0 = x;  z_l = h_{l-1} W_l^T + b_l;  h_l = sigma(z_l) for l < L;  output = z_L
 // Groups: layer 1 is "input", the last layer "head", the others "hidden" (a one-layer model is "head").
 // Embedding variant (model.kind = embedding_mlp, two-clocks Fig. 1 / Musat Sec. 7): layer 1 is a token embedding
-// E (p x d, nn.Embedding orientation, named "E", group "embedding") with no bias and no activation, so that
-// h_1 = E_a + E_b (sum encoding) or [E_a; E_b] folded into one table (concat encoding); then the ReLU MLP and head.
+// E (nn.Embedding orientation, named "E", group "embedding") with no bias and no activation: p x d with the sum
+// encoding, h_1 = E[a] + E[b]; 2p x d with the concat encoding (one row per operand position), h_1 = E[a] + E[p + b]
+// (a concatenated one-hot input times one table); then the ReLU MLP and head.
 #pragma once
 
 #include <vector>
