@@ -3,14 +3,33 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include <unistd.h>
+
 #include <cstdio>
+#include <cstdlib>
 #include <string>
 
 #include "commands.h"
 #include "grokscope/core/error.h"
 #include "grokscope/core/version.h"
+#include "grokscope/kernels/blas.h"
+
+namespace {
+// OpenBLAS chooses its kernels when the library loads, from OPENBLAS_CORETYPE or the CPU model. On a machine whose
+// model it does not know (a VM's "Intel Xeon Processor") it falls back to generic SSE3 kernels; then run this
+// program again with the core type the CPU's features call for (kernels/blas.h). Nothing else differs: same
+// process arguments, same environment plus OPENBLAS_CORETYPE (set it yourself to choose, e.g. to Prescott).
+void use_the_cpus_blas_kernels(char** argv) {
+  if (std::getenv("OPENBLAS_CORETYPE")) return;
+  const std::string core = grokscope::kernels::preferred_blas_core();
+  if (core.empty()) return;
+  setenv("OPENBLAS_CORETYPE", core.c_str(), 1);
+  execv("/proc/self/exe", argv);   // returns only on failure: go on with the generic kernels
+}
+}  // namespace
 
 int main(int argc, char** argv) {
+  use_the_cpus_blas_kernels(argv);
   CLI::App app{"grokscope: a laboratory for grokking (the delay between fitting and generalizing)", "grokscope"};
   app.set_version_flag("--version", std::string("grokscope ") + grokscope::version() + " (" +
                                         grokscope::git_describe() + ")");

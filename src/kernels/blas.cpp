@@ -9,6 +9,8 @@
 // reports it. The sgemm rate differs a lot between kernel sets on AVX-512 machines (docs/performance.md).
 #include "grokscope/kernels/blas.h"
 
+#include <string>
+
 #include <cblas.h>
 
 #include <mutex>
@@ -131,6 +133,23 @@ const char* blas_name() {
 const char* blas_core() {
   ensure_configured();
   return openblas_get_corename();
+}
+
+std::string preferred_blas_core() {
+#if defined(__x86_64__) || defined(__i386__)
+  const std::string core = blas_core();
+  static const char* const kGeneric[] = {"Prescott", "Core2", "Penryn", "Dunnington", "Nehalem", "Atom",
+                                         "Sandybridge", "Katmai", "Coppermine", "Northwood", "Banias"};
+  bool generic = false;
+  for (const char* g : kGeneric) generic = generic || core == g;
+  if (!generic) return "";
+  __builtin_cpu_init();
+  if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vl") &&
+      __builtin_cpu_supports("avx512dq"))
+    return "SkylakeX";
+  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return "Haswell";
+#endif
+  return "";
 }
 
 }  // namespace grokscope::kernels

@@ -1,6 +1,8 @@
 // The grokscope executable: exit codes, one-line errors naming key and value, run directories.
 #include <gtest/gtest.h>
 
+#include <nlohmann/json.hpp>
+
 #include <sys/wait.h>
 
 #include <array>
@@ -116,6 +118,24 @@ TEST_F(Cli, BadInputGivesOneLineNamingKeyAndValueAndExitCode2) {
     EXPECT_NE(r.out.find(c.needle), std::string::npos) << c.args << "\n" << r.out;
     EXPECT_FALSE(fs::exists(out)) << "nothing is written for a bad config: " << c.args;
   }
+}
+
+TEST_F(Cli, RunsOnTheBlasKernelsOfTheCpusFeatures) {
+  // OpenBLAS falls back to its generic SSE3 kernels ("Prescott") on CPUs whose model it does not know; the CLI then
+  // runs itself again with the core type that matches the CPU's features. A user's OPENBLAS_CORETYPE is kept.
+  const std::string out = out_dir("blas");
+  ASSERT_EQ(grokscope::test::run_cli("train " + config_ + " --quiet --out " + out, "env -u OPENBLAS_CORETYPE").code, 0);
+  const std::string blas = nlohmann::json::parse(grokscope::test::read_file(fs::path(out) / "summary.json"))
+                               .at("environment").at("blas").get<std::string>();
+  __builtin_cpu_init();
+  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) {
+    EXPECT_EQ(blas.find(" Prescott "), std::string::npos) << blas;
+    EXPECT_EQ(blas.find(" Core2 "), std::string::npos) << blas;
+  }
+  const std::string chosen = out_dir("blas_chosen");
+  ASSERT_EQ(grokscope::test::run_cli("train " + config_ + " --quiet --out " + chosen, "OPENBLAS_CORETYPE=Prescott").code,
+            0);
+  EXPECT_NE(grokscope::test::read_file(fs::path(chosen) / "summary.json").find("Prescott"), std::string::npos);
 }
 
 TEST_F(Cli, ASetupErrorWithForceKeepsThePreviousRun) {
