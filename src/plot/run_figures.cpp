@@ -198,8 +198,18 @@ double magnitude(const std::vector<double>& v) {
   return a[a.size() / 2];
 }
 
+// A series that carries no information: constant (its range within 1e-9 of its largest magnitude) or at round-off
+// (every finite value below 1e-12 in magnitude).
+bool flat(const std::vector<double>& v) {
+  double lo = INFINITY, hi = -INFINITY, big = 0;
+  for (double x : v)
+    if (std::isfinite(x)) lo = std::min(lo, x), hi = std::max(hi, x), big = std::max(big, std::abs(x));
+  return !(big > 1e-12) || hi - lo <= 1e-9 * big;
+}
+
 void diagnostics_figure(const RunView& run, FigureSet& set, DrawnFigures& out) {
   const auto& t = run.metrics;
+  std::string left_out;
   // Panels: columns that share a name prefix (srank_w1, srank_w2) and a magnitude (within 20x) go together.
   struct Panel {
     std::string prefix;
@@ -211,6 +221,10 @@ void diagnostics_figure(const RunView& run, FigureSet& set, DrawnFigures& out) {
     if (c == "step" || c == "time" || c.rfind("loss_", 0) == 0 || c.rfind("acc_", 0) == 0 || c.rfind("norm_", 0) == 0)
       continue;
     if (!has_finite(t, c, false)) continue;
+    if (flat(t.column(c))) {
+      left_out += (left_out.empty() ? "" : ", ") + c;
+      continue;
+    }
     const std::string prefix = c.substr(0, c.find('_'));
     const double mag = magnitude(t.column(c));
     auto it = std::find_if(panels.begin(), panels.end(), [&](const Panel& p) {
@@ -221,6 +235,8 @@ void diagnostics_figure(const RunView& run, FigureSet& set, DrawnFigures& out) {
     if (it == panels.end()) panels.push_back({prefix, mag, {c}});
     else it->columns.push_back(c);
   }
+  if (!left_out.empty())
+    out.notes.push_back("diagnostics: left out, constant or at round-off over the run: " + left_out);
   if (panels.empty()) return out.notes.push_back("diagnostics: no margin or probe columns with values");
   auto marks = clock_marks(run, false);
   for (auto& m : marks) m.top = false;

@@ -36,6 +36,7 @@ constexpr Entry kChecks[] = {
     {"tan_fast_clock", detail::check_tc_fast},
     {"tan_relu_bridge", detail::check_tc_relu_bridge},
     {"musat_gradient_orthogonality", detail::check_mu3},
+    {"demo_representation_clock", detail::check_demo_representation},
 };
 }  // namespace
 

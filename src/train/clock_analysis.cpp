@@ -25,8 +25,12 @@ std::vector<double> column(const std::vector<std::string>& columns, const std::v
   return out;
 }
 
+// The quantity that moves for the model at hand (docs/outputs.md): the embedding's stable rank (embedding MLP, the
+// two-clocks paper's measure); the per-neuron Fourier concentration of the first layer (MLP on one-hot modular
+// inputs, whose first-layer srank need not fall); the end-to-end map's stable rank (deep linear net); the factorized
+// matrix's (matrix completion); the weights' l1/l2 ratio (diagonal net); else the first layer's stable rank.
 std::string default_rep_metric(const std::vector<std::string>& columns) {
-  for (const char* name : {"srank_E", "srank_w1", "srank_A", "srank_W", "w_l1_over_l2"})
+  for (const char* name : {"srank_E", "neuron_ipr", "srank_A", "srank_W", "w_l1_over_l2", "srank_w1"})
     if (std::find(columns.begin(), columns.end(), name) != columns.end()) return name;
   return "";
 }

@@ -132,6 +132,10 @@ class TrainingRun {
     const ClockAnalysis analysis = analyze_clocks(config_.eval, columns_, history_, summary.clocks);
     summary.clocks.push_back(analysis.t_rep);
     summary.rep_metric = analysis.rep_metric;
+    // The early stop watches the online clocks only; say so when the representation clock (computed afterwards)
+    // did not fire, so the message never reads as if every clock had.
+    if (summary.message == kEarlyStopMessage && !analysis.t_rep.fired)
+      summary.message += fmt::format("; t_rep did not fire ({})", analysis.t_rep.reason);
     summary.analysis = analysis.values;
     summary.final_columns = columns_;
     summary.final_values = last_row_;
@@ -178,7 +182,7 @@ class TrainingRun {
       // conditions still hold.
       if (early_stop_due(step) && !eval_step) evaluate(step, own);
       if (early_stop_due(step)) {
-        finish(summary, RunStatus::completed, "early stop: every clock fired and held", step, params_);
+        finish(summary, RunStatus::completed, kEarlyStopMessage, step, params_);
         break;
       }
       std::memcpy(last_good_.data(), params_.data(), sizeof(T) * params_.size());
@@ -236,7 +240,7 @@ class TrainingRun {
           return step;
         }
         if (early_stop_due(step)) {   // ends at this row, interpolated or not
-          finish(summary, RunStatus::completed, "early stop: every clock fired and held", step, params_);
+          finish(summary, RunStatus::completed, kEarlyStopMessage, step, params_);
           return step;
         }
         if (interpolated) {
@@ -424,6 +428,7 @@ class TrainingRun {
     final_params_ = &final_params;
   }
 
+  static constexpr const char* kEarlyStopMessage = "early stop: t_fit, t_gen and every t_cls fired and held";
   const RunConfig& config_;
   const bool loss_scaled_ = config_.optim.schedule == LrSchedule::loss_scaled;
   const bool initial_phase_ = loss_scaled_ && config_.optim.loss_scaled_initial_phase;

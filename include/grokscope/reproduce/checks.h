@@ -265,6 +265,14 @@ struct LambdaExponent {
 LambdaExponent lambda_exponent(const std::vector<double>& lambda, const std::vector<double>& t_gen);
 Verdict lambda_exponent_verdict(const LambdaExponent& e, double tol);
 
+// DEMO, the representation clock of the demo's MLP: ipr = the mean per-neuron Fourier IPR of the first layer per
+// evaluation (column neuron_ipr). "neuron_ipr_rises" (ipr(t_gen) / ipr(t_fit) >= min_rise), "rise_after_fit" (share
+// of the change ipr(0) -> ipr(end) done before t_fit <= max_before) and "rise_midpoint_in_window" (the first
+// evaluation after t_fit with ipr >= the mean of ipr(t_fit) and ipr(end) lies in (t_fit, t_gen]).
+std::vector<Verdict> concentration_verdicts(const std::vector<double>& step, const std::vector<double>& ipr,
+                                            double t_fit, double t_gen, double min_rise, double max_before,
+                                            const std::string& tag = "");
+
 // LY-3, Lyu's weight-decay sweep at a fixed init scale. One run: its weight decay, its best train accuracy, t_fit (NaN
 // when the training set was never fitted), the test accuracy at t_fit and the transition (first step with test
 // accuracy >= the check's level; NaN when never). A run *collapses* when its best train accuracy stays <=

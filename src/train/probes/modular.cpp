@@ -28,6 +28,8 @@ FirstLayerView first_layer_view(const ParamLayout& layout, const TaskConfig& tas
   if (const ParamInfo* e = layout.find("E")) {
     v.table = e;
     v.width = e->cols;
+    const ParamInfo* w1 = layout.find("w1");
+    v.neurons = w1 && w1->group != "head" ? w1 : nullptr;   // E straight into the head: no ReLU neurons
   } else if (const ParamInfo* w1 = layout.find("w1"); w1 && w1->transposed) {
     v.table = w1;
     v.width = w1->rows;
@@ -36,20 +38,40 @@ FirstLayerView first_layer_view(const ParamLayout& layout, const TaskConfig& tas
 }
 
 template <class T>
+LayerFourier layer_fourier(const FirstLayerView& view, const T* params) {
+  LayerFourier f;
+  f.a = residue_matrix(view, params);
+  f.norms = metrics::frequency_norms(f.a).norms;
+  if (view.neurons) {   // embedding MLP: neuron j of the first ReLU layer sees residue x of slot s through E_s W1^T
+    const Eigen::MatrixXd w1 = param_matrix(*view.neurons, params);   // width x d
+    Eigen::MatrixXd eff(view.p, view.slots * w1.rows());
+    for (int s = 0; s < view.slots; ++s)
+      eff.middleCols(static_cast<Eigen::Index>(s) * w1.rows(), w1.rows()) =
+          f.a.middleCols(static_cast<Eigen::Index>(s) * view.width, view.width) * w1.transpose();
+    f.neurons = metrics::summarize_neurons(metrics::neuron_fourier(eff, view.slots));
+    f.keys = metrics::key_frequencies_by_gap(std::vector<double>(f.norms.data(), f.norms.data() + f.norms.size()));
+  } else {
+    f.neurons = metrics::summarize_neurons(metrics::neuron_fourier(f.a, view.slots));
+    f.keys = f.neurons.keys;
+  }
+  return f;
+}
+
+template <class T>
 void FourierProbe<T>::measure(const ProbeContext<T>& ctx, double* out) {
-  const Eigen::MatrixXd a = residue_matrix(view_, ctx.params);
-  const auto norms = metrics::frequency_norms(a);
-  const auto keys = metrics::key_frequencies(norms.norms);
-  out[0] = metrics::gini(norms.norms);
-  out[1] = static_cast<double>(keys.size());
-  out[2] = keys.empty() ? kNaN : metrics::rule_gap(a, keys);
-  if (keys.empty()) {
-    out[3] = out[4] = kNaN;
+  const LayerFourier f = layer_fourier(view_, ctx.params);
+  out[0] = metrics::gini(f.norms);
+  out[1] = f.neurons.ipr_mean;
+  out[2] = f.neurons.concentrated_frac;
+  out[3] = static_cast<double>(f.keys.size());
+  out[4] = f.keys.empty() ? kNaN : metrics::rule_gap(f.a, f.keys);
+  if (f.keys.empty()) {
+    out[5] = out[6] = kNaN;
     return;
   }
-  const auto circles = metrics::summarize_circles(metrics::circle_diagnostics(a), keys);
-  out[3] = circles.rho_logdev;
-  out[4] = circles.cos_abs;
+  const auto circles = metrics::summarize_circles(metrics::circle_diagnostics(f.a), f.keys);
+  out[5] = circles.rho_logdev;
+  out[6] = circles.cos_abs;
 }
 
 template <class T>
@@ -121,7 +143,7 @@ FourierLossProbe<T>::FourierLossProbe(const TaskConfig& task, const TaskData<T>&
 
 template <class T>
 void FourierLossProbe<T>::measure(const ProbeContext<T>& ctx, double* out) {
-  const auto keys = metrics::key_frequencies(metrics::frequency_norms(residue_matrix(view_, ctx.params)).norms);
+  const auto keys = layer_fourier(view_, ctx.params).keys;
   if (keys.empty()) {
     out[0] = out[1] = kNaN;
     return;
@@ -134,6 +156,8 @@ void FourierLossProbe<T>::measure(const ProbeContext<T>& ctx, double* out) {
   out[1] = losses.excluded;
 }
 
+template LayerFourier layer_fourier<float>(const FirstLayerView&, const float*);
+template LayerFourier layer_fourier<double>(const FirstLayerView&, const double*);
 template class FourierProbe<float>;
 template class FourierProbe<double>;
 template class GateProbe<float>;

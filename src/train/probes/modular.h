@@ -1,7 +1,10 @@
 // Probes for modular-arithmetic runs of the MLPs (columns in docs/diagnostics.md):
-//   fourier:    of the residue-indexed first layer A (w1 or E, input slots side by side): fourier_gini, fourier_keys
-//               (number of key frequencies: norm >= max/4), s_rule (energy outside the key-frequency subspace),
-//               circle_rho_logdev and circle_cos_abs (Musat's circle diagnostics over the key frequencies)
+//   fourier:    of the residue-indexed first layer A (w1 or E, input slots side by side): fourier_gini (of the
+//               aggregate spectrum), neuron_ipr and neuron_conc_frac (per-neuron structure of the first ReLU layer,
+//               metrics/neuron_fourier.h; through E for the embedding MLP), fourier_keys (number of key frequencies:
+//               those of the concentrated neurons for an MLP on one-hot inputs, the gap rule on E's spectrum for the
+//               embedding MLP), s_rule (energy outside the key-frequency subspace), circle_rho_logdev and
+//               circle_cos_abs (Musat's circle diagnostics over the key frequencies); NaN where there are no keys
 //   gates:      of the first ReLU layer on the training set: gate_flip_frac (bits flipped since the previous
 //               evaluation), preact_min_abs, and s_sep (class-separation ratio of its activations)
 //   fourier_loss (op add, ordered pairs): loss_restricted and loss_excluded (Nanda et al.) on the training rows
@@ -11,6 +14,7 @@
 #include <vector>
 
 #include "grokscope/metrics/gates.h"
+#include "grokscope/metrics/neuron_fourier.h"
 #include "grokscope/train/config.h"
 #include "grokscope/train/probe.h"
 
@@ -19,6 +23,7 @@ namespace grokscope::detail {
 // Where the residue-indexed first layer of a token-input MLP lives.
 struct FirstLayerView {
   const ParamInfo* table = nullptr;  // w1 (stored in x out) or E (tokens x d)
+  const ParamInfo* neurons = nullptr;   // with E: the first ReLU layer after it (w1, width x d); else nullptr
   int p = 0;
   int slots = 1;                     // 2 for the concat encoding
   int64_t width = 0;
@@ -26,12 +31,25 @@ struct FirstLayerView {
 };
 FirstLayerView first_layer_view(const ParamLayout& layout, const TaskConfig& task);
 
+// The key frequencies of the first layer (fourier.h / neuron_fourier.h): the distinct dominant frequencies of the
+// concentrated neurons (top share >= 0.9) for an MLP on one-hot inputs; the gap rule on the embedding's spectrum for
+// the embedding MLP. Also returns the per-neuron summary (NaN means when there is no neuron matrix).
+struct LayerFourier {
+  Eigen::MatrixXd a;                       // the residue-indexed table (p x slots*cols)
+  Eigen::VectorXd norms;                   // its aggregate frequency norms
+  metrics::NeuronFourierSummary neurons;   // per-neuron structure of the first ReLU layer
+  std::vector<int> keys;
+};
+template <class T>
+LayerFourier layer_fourier(const FirstLayerView& view, const T* params);
+
 template <class T>
 class FourierProbe final : public Probe<T> {
  public:
   explicit FourierProbe(FirstLayerView view) : view_(view) {}
   std::vector<std::string> columns() const override {
-    return {"fourier_gini", "fourier_keys", "s_rule", "circle_rho_logdev", "circle_cos_abs"};
+    return {"fourier_gini", "neuron_ipr", "neuron_conc_frac", "fourier_keys", "s_rule", "circle_rho_logdev",
+            "circle_cos_abs"};
   }
   void measure(const ProbeContext<T>& ctx, double* out) override;
 
