@@ -20,7 +20,7 @@ namespace {
 // program again with the core type the CPU's features call for (kernels/blas.h). Nothing else differs: same
 // process arguments, same environment plus OPENBLAS_CORETYPE (set it yourself to choose, e.g. to Prescott).
 void use_the_cpus_blas_kernels(char** argv) {
-  if (std::getenv("OPENBLAS_CORETYPE")) return;
+  if (const char* chosen = std::getenv("OPENBLAS_CORETYPE"); chosen && *chosen) return;   // empty means unset
   const std::string core = grokscope::kernels::preferred_blas_core();
   if (core.empty()) return;
   setenv("OPENBLAS_CORETYPE", core.c_str(), 1);
