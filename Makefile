@@ -4,7 +4,7 @@ JOBS ?= $(shell nproc)
 MAKEFLAGS += --no-print-directory
 CMAKE_FLAGS ?=
 
-.PHONY: demo test build deps bench clean
+.PHONY: demo test build build-cli deps bench clean
 
 deps:
 	@bash scripts/install-deps.sh test
@@ -13,7 +13,12 @@ build: deps
 	@cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=Release $(CMAKE_FLAGS) > /dev/null
 	@cmake --build $(BUILD_DIR) -j $(JOBS)
 
-demo: build
+build-cli: deps
+	@cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=Release $(CMAKE_FLAGS) > /dev/null
+	@cmake --build $(BUILD_DIR) -j $(JOBS) --target grokscope_cli
+
+# The demo builds the library and the executable only, not the tests.
+demo: build-cli
 	@$(BUILD_DIR)/grokscope train configs/demo.toml --out runs/demo --force
 
 test: build

@@ -59,7 +59,7 @@ std::vector<GridPoint> expand_grid(const SweepSpec& spec) {
   points.reserve(static_cast<size_t>(cells) * spec.seeds.size());
   std::vector<std::string> common = spec.base_overrides;
   common.insert(common.end(), spec.set.begin(), spec.set.end());
-  if (spec.instrument == "train") common.push_back(fmt::format("train.threads={}", spec.threads_per_run));
+  if (spec.instrument == Instrument::train) common.push_back(fmt::format("train.threads={}", spec.threads_per_run));
   for (int64_t c = 0; c < cells; ++c) {
     // Digits of c in the mixed radix of the axis sizes, the last axis fastest.
     std::vector<size_t> index(spec.axes.size());
@@ -130,7 +130,7 @@ std::string base_source_name(const SweepSpec& spec) {
 }  // namespace
 
 InstrumentRun resolve_run(const SweepSpec& spec, const GridPoint& point) {
-  if (spec.instrument == "isolated") {
+  if (spec.instrument == Instrument::isolated) {
     const theory::IsolatedConfig c = resolve_isolated_config(spec, point);
     return {theory::isolated_run_config(c), isolated_config_hash(c),
             [c](RunDirWriter& writer, RunObserver& observer) {
@@ -138,7 +138,7 @@ InstrumentRun resolve_run(const SweepSpec& spec, const GridPoint& point) {
               theory::simulate_isolated_dynamics(c, observer);
             }};
   }
-  if (spec.instrument == "landscape") {
+  if (spec.instrument == Instrument::landscape) {
     const theory::LandscapeConfig c = resolve_landscape_config(spec, point);
     return {theory::landscape_run_config(c), landscape_config_hash(c),
             [c](RunDirWriter& writer, RunObserver& observer) {

@@ -145,7 +145,7 @@ std::vector<int64_t> parse_seeds(const toml::node& n) {
   return seeds;
 }
 
-std::vector<std::string> parse_seed_keys(const toml::node& n, const std::string& instrument) {
+std::vector<std::string> parse_seed_keys(const toml::node& n, Instrument instrument) {
   std::vector<std::string> keys;
   if (auto s = n.as_string()) keys.push_back(s->get());
   else if (auto a = n.as_array()) {
@@ -203,7 +203,7 @@ std::vector<json> range_values(const toml::table& t, const std::string& where, A
   return values;
 }
 
-AxisSpec parse_axis(const toml::node& node, int index, const std::string& instrument) {
+AxisSpec parse_axis(const toml::node& node, int index, Instrument instrument) {
   const std::string where = fmt::format("axis[{}]", index);
   const auto* t = node.as_table();
   if (!t) throw ConfigError(where, render(node), "must be a table ([[axis]] with key and values)");
@@ -300,10 +300,9 @@ SweepSpec parse_sweep_spec(std::string_view text, const std::string& source_path
     check_keys(*s, "sweep", {"name", "base", "seeds", "seed_keys", "threads_per_run", "workers", "instrument"});
     spec.name = get_string(*s, "name", "sweep", spec.name);
     if (spec.name.empty()) throw ConfigError("sweep.name", "\"\"", "must not be empty");
-    spec.instrument = get_string(*s, "instrument", "sweep", spec.instrument);
-    instrument_keys(spec.instrument);   // throws for an unknown instrument
-    if (spec.instrument == "isolated") spec.seed_keys = {"isolated.seed"};
-    if (spec.instrument == "landscape") spec.seed_keys = {};   // deterministic: no seed
+    spec.instrument = parse_instrument(get_string(*s, "instrument", "sweep", to_string(spec.instrument)));
+    if (spec.instrument == Instrument::isolated) spec.seed_keys = {"isolated.seed"};
+    if (spec.instrument == Instrument::landscape) spec.seed_keys = {};   // deterministic: no seed
     if (const toml::node* n = s->get("seeds")) spec.seeds = parse_seeds(*n);
     if (const toml::node* n = s->get("seed_keys")) spec.seed_keys = parse_seed_keys(*n, spec.instrument);
     spec.threads_per_run = get_int_in(*s, "threads_per_run", "sweep", 1, 1, 1024, "must be in [1, 1024]");

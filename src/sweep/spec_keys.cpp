@@ -41,22 +41,39 @@ bool is_group_key(const std::string& key, std::string& field) {
 }
 }  // namespace
 
-std::vector<ConfigKeyInfo> instrument_keys(const std::string& instrument) {
-  if (instrument == "train") return config_keys();
-  if (instrument == "isolated") return isolated_config_keys();
-  if (instrument == "landscape") return landscape_config_keys();
-  throw ConfigError("sweep.instrument", instrument, "must be \"train\", \"isolated\" or \"landscape\"");
+std::vector<ConfigKeyInfo> instrument_keys(Instrument instrument) {
+  switch (instrument) {
+    case Instrument::train: return config_keys();
+    case Instrument::isolated: return isolated_config_keys();
+    case Instrument::landscape: return landscape_config_keys();
+  }
+  return {};
 }
 
-std::string config_key_type(const std::string& key, const std::string& instrument) {
+const char* to_string(Instrument instrument) {
+  switch (instrument) {
+    case Instrument::train: return "train";
+    case Instrument::isolated: return "isolated";
+    case Instrument::landscape: return "landscape";
+  }
+  return "?";
+}
+
+Instrument parse_instrument(const std::string& name) {
+  for (Instrument i : {Instrument::train, Instrument::isolated, Instrument::landscape})
+    if (name == to_string(i)) return i;
+  throw ConfigError("sweep.instrument", name, "must be \"train\", \"isolated\" or \"landscape\"");
+}
+
+std::string config_key_type(const std::string& key, Instrument instrument) {
   std::string field;
-  if (instrument == "train" && is_group_key(key, field)) return "float (optional)";
+  if (instrument == Instrument::train && is_group_key(key, field)) return "float (optional)";
   for (const auto& info : instrument_keys(instrument))
     if (info.key == key) return info.type;
   return "";
 }
 
-std::string unknown_key_reason(const std::string& key, const std::string& instrument) {
+std::string unknown_key_reason(const std::string& key, Instrument instrument) {
   std::string best;
   size_t best_d = std::string::npos;
   const std::string last = key.substr(key.rfind('.') == std::string::npos ? 0 : key.rfind('.') + 1);
@@ -188,7 +205,7 @@ json spec_to_json(const SweepSpec& spec) {
   j["axes"] = json::array();
   for (const auto& a : spec.axes)
     j["axes"].push_back({{"key", a.key}, {"label", a.label}, {"scale", scale_name(a.scale)}, {"values", a.values}});
-  j["instrument"] = spec.instrument;
+  j["instrument"] = to_string(spec.instrument);
   j["seed_keys"] = spec.seed_keys;
   j["seeds"] = spec.seeds;
   j["fits"] = json::array();
@@ -216,7 +233,7 @@ SweepSpec spec_from_json(const json& j) {
     for (const auto& v : a.at("values")) axis.values.push_back(v);
     spec.axes.push_back(std::move(axis));
   }
-  spec.instrument = j.value("instrument", "train");
+  spec.instrument = parse_instrument(j.value("instrument", "train"));
   spec.seed_keys = j.at("seed_keys").get<std::vector<std::string>>();
   spec.seeds = j.at("seeds").get<std::vector<int64_t>>();
   for (const auto& f : j.at("fits")) {

@@ -41,7 +41,9 @@ TEST(ModOps, NamesRoundTripAndSymmetryIsTrue) {
       for (int b = 1; b < 7; ++b) {
         if (*op != ModOp::div && apply_mod_op(*op, a, b, 7) != apply_mod_op(*op, b, a, 7)) symmetric = false;
       }
-    if (*op != ModOp::div) EXPECT_EQ(symmetric, is_symmetric(*op)) << name;
+    if (*op != ModOp::div) {
+      EXPECT_EQ(symmetric, is_symmetric(*op)) << name;
+    }
   }
   EXPECT_FALSE(parse_mod_op("pow").has_value());
 }

@@ -51,7 +51,9 @@ void check_direction_by_finite_differences(Activation act) {
   const IsolatedDynamics dyn(p, act, 0.01, rows.a, rows.b, rows.c);
   const Eigen::MatrixXd e = random_embedding(p, d, 2, 1.0);
   const auto s = dyn.state(e);
-  if (act == Activation::relu) ASSERT_GT(s.z.cwiseAbs().minCoeff(), 1e-3);   // no kink within the FD step
+  if (act == Activation::relu) {
+    ASSERT_GT(s.z.cwiseAbs().minCoeff(), 1e-3);   // no kink within the FD step
+  }
   const Eigen::MatrixXd delta = dyn.direction(e, s);
   // DeltaE = -(1/2) grad_E (||E||^2 + Tr(Y^T (H H^T)^-1 Y)): the flow dE/dt = 2 lambda DeltaE = -grad R.
   const double h = 1e-6;

@@ -58,6 +58,12 @@ struct BelowClockSpec {
   int hold = 1;
 };
 
+// What each run of a sweep is (see SweepSpec::instrument).
+enum class Instrument { train, isolated, landscape };
+const char* to_string(Instrument instrument);
+// "train", "isolated" or "landscape"; throws ConfigError naming sweep.instrument otherwise.
+Instrument parse_instrument(const std::string& name);
+
 struct SweepSpec {
   std::string name;                      // default: the file name without .toml
   std::string source;                    // the sweep file path ("" when parsed from text)
@@ -65,10 +71,10 @@ struct SweepSpec {
   std::string base_source;               // the base config file, or "[base]" for an inline base, or "" (defaults)
   std::string base_text;                 // the base config file's text ("" for an inline base or none)
   std::vector<std::string> base_overrides;   // the inline [base] table as key=value overrides
-  // What each run is: "train" (grokscope train; config keys of docs/config.md), "isolated" (Musat's isolated
-  // dynamics, grokscope theory isolated; keys isolated.* of docs/theory.md, seed key isolated.seed) or "landscape"
+  // What each run is: train (grokscope train; config keys of docs/config.md), isolated (Musat's isolated
+  // dynamics, grokscope theory isolated; keys isolated.* of docs/theory.md, seed key isolated.seed) or landscape
   // (GD on Musat's toy landscapes, grokscope theory landscape; keys landscape.*, no seed key).
-  std::string instrument = "train";
+  Instrument instrument = Instrument::train;
   std::vector<std::string> set;          // [set] overrides (key=value), applied after the base
   int threads_per_run = 1;               // train.threads of every run
   int workers = 0;                       // default worker count; 0 = as many as cores
