@@ -3,7 +3,7 @@
 
 #include <atomic>
 
-#include "grokscope/train/run.h"
+#include "grokscope/core/run.h"
 
 namespace grokscope::cli {
 

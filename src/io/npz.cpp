@@ -407,12 +407,6 @@ NpyArray read_entry(zip_t* za, zip_uint64_t index, const std::string& path) {
 
 }  // namespace
 
-int64_t NpyArray::size() const {
-  int64_t n = 1;
-  for (const int64_t dim : shape) n *= dim;
-  return n;
-}
-
 void write_npz(const std::string& path, const std::vector<NpyArray>& arrays) {
   std::set<std::string> names;
   for (const NpyArray& array : arrays) {

@@ -1,5 +1,6 @@
 // Run directory outputs (see io/run_dir.h).
 #include "grokscope/io/run_dir.h"
+#include "grokscope/io/npz.h"
 
 #include <fmt/format.h>
 

@@ -11,7 +11,7 @@
 #include "grokscope/metrics/circle.h"
 #include "grokscope/metrics/fourier.h"
 #include "grokscope/theory/isolated_dynamics.h"
-#include "grokscope/train/clocks.h"
+#include "grokscope/metrics/clocks.h"
 
 namespace grokscope::theory {
 

@@ -15,7 +15,7 @@
 #include "grokscope/theory/gradient_flow.h"
 #include "grokscope/theory/model_objective.h"
 #include "grokscope/train/config.h"
-#include "grokscope/train/run.h"
+#include "grokscope/core/run.h"
 
 namespace grokscope::detail {
 

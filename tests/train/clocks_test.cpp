@@ -1,7 +1,7 @@
 // Online clock detection.
 #include <gtest/gtest.h>
 
-#include "grokscope/train/clocks.h"
+#include "grokscope/metrics/clocks.h"
 
 namespace grokscope {
 namespace {

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "grokscope/train/run.h"
+#include "grokscope/core/run.h"
 
 namespace grokscope::test {
 

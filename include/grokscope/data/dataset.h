@@ -8,9 +8,9 @@
 #include <memory>
 #include <vector>
 
-#include "grokscope/io/npz.h"
-#include "grokscope/nn/model.h"
-#include "grokscope/train/config.h"
+#include "grokscope/core/npy_array.h"
+#include "grokscope/data/input_batch.h"
+#include "grokscope/core/run_config.h"
 
 namespace grokscope {
 

@@ -10,7 +10,7 @@
 #include <string_view>
 #include <vector>
 
-#include "grokscope/train/config.h"
+#include "grokscope/core/run_config.h"
 
 namespace grokscope {
 

@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "grokscope/data/modular.h"
-#include "grokscope/io/npz.h"
+#include "grokscope/core/npy_array.h"
 
 namespace grokscope {
 

@@ -19,7 +19,7 @@
 #include <cstdint>
 
 #include "grokscope/data/dataset.h"
-#include "grokscope/train/config.h"
+#include "grokscope/core/run_config.h"
 
 namespace grokscope {
 

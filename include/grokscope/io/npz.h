@@ -2,19 +2,12 @@
 // Supported element types are little-endian float32, float64, int64 and int32 ('<f4', '<f8', '<i8', '<i4'), C order.
 #pragma once
 
-#include <cstdint>
 #include <string>
-#include <variant>
 #include <vector>
 
-namespace grokscope {
+#include "grokscope/core/npy_array.h"
 
-struct NpyArray {
-  std::string name;                 // entry name without ".npy"
-  std::vector<int64_t> shape;       // C order; {} for a scalar (0-d array)
-  std::variant<std::vector<float>, std::vector<double>, std::vector<int64_t>, std::vector<int32_t>> data;
-  int64_t size() const;             // product of shape (1 for shape {})
-};
+namespace grokscope {
 
 // Writes arrays to path as an uncompressed (ZIP_CM_STORE) .npz readable by numpy.load, one entry "<name>.npy" per
 // array, in the given order. The file is written to "<path>.tmp" and renamed into place, so a crash never leaves a

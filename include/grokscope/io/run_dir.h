@@ -20,7 +20,7 @@
 #include <nlohmann/json.hpp>
 
 #include "grokscope/train/config.h"
-#include "grokscope/train/run.h"
+#include "grokscope/core/run.h"
 
 namespace grokscope {
 

@@ -10,7 +10,7 @@
 #include <memory>
 
 #include "grokscope/nn/model.h"
-#include "grokscope/train/config.h"
+#include "grokscope/core/run_config.h"
 
 namespace grokscope {
 

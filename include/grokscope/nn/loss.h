@@ -8,7 +8,7 @@
 
 #include <cstdint>
 
-#include "grokscope/train/config.h"
+#include "grokscope/core/run_config.h"
 
 namespace grokscope {
 

@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "grokscope/nn/model.h"
-#include "grokscope/train/config.h"
+#include "grokscope/core/run_config.h"
 
 namespace grokscope {
 

@@ -5,7 +5,7 @@
 
 #include "grokscope/data/dataset.h"
 #include "grokscope/nn/model.h"
-#include "grokscope/train/config.h"
+#include "grokscope/core/run_config.h"
 
 namespace grokscope {
 

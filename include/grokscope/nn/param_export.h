@@ -4,7 +4,7 @@
 
 #include <vector>
 
-#include "grokscope/io/npz.h"
+#include "grokscope/core/npy_array.h"
 #include "grokscope/nn/param_layout.h"
 
 namespace grokscope {

@@ -14,7 +14,7 @@
 #include <string>
 #include <vector>
 
-#include "grokscope/train/config.h"
+#include "grokscope/core/run_config.h"
 
 namespace grokscope {
 

@@ -6,7 +6,7 @@
 
 #include "grokscope/nn/param_layout.h"
 #include "grokscope/optim/optimizer.h"
-#include "grokscope/train/config.h"
+#include "grokscope/core/run_config.h"
 
 namespace grokscope {
 

@@ -18,8 +18,8 @@
 #include <string>
 #include <vector>
 
-#include "grokscope/train/config.h"
-#include "grokscope/train/run.h"
+#include "grokscope/core/run_config.h"
+#include "grokscope/core/run.h"
 
 namespace grokscope::theory {
 

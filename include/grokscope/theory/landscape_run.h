@@ -8,8 +8,8 @@
 #include <vector>
 
 #include "grokscope/theory/toy_landscape.h"
-#include "grokscope/train/config.h"
-#include "grokscope/train/run.h"
+#include "grokscope/core/run_config.h"
+#include "grokscope/core/run.h"
 
 namespace grokscope::theory {
 

@@ -13,7 +13,7 @@
 #include <utility>
 #include <vector>
 
-#include "grokscope/train/clocks.h"
+#include "grokscope/metrics/clocks.h"
 #include "grokscope/train/config.h"
 
 namespace grokscope {

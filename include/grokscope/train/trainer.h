@@ -4,7 +4,7 @@
 #pragma once
 
 #include "grokscope/train/config.h"
-#include "grokscope/train/run.h"
+#include "grokscope/core/run.h"
 
 namespace grokscope {
 

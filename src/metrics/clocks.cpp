@@ -1,5 +1,5 @@
 // Online clock detection (see train/clocks.h).
-#include "grokscope/train/clocks.h"
+#include "grokscope/metrics/clocks.h"
 
 #include <fmt/format.h>
 

@@ -1,5 +1,5 @@
-// Names of the run configuration's enums (train/config.h), as written in config files and outputs.
-#include "grokscope/train/config.h"
+// Names of the run configuration's enums (core/run_config.h), as written in config files and outputs.
+#include "grokscope/core/run_config.h"
 
 namespace grokscope {
 

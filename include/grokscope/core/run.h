@@ -8,8 +8,8 @@
 #include <string>
 #include <vector>
 
-#include "grokscope/io/npz.h"
-#include "grokscope/train/clocks.h"
+#include "grokscope/core/clock.h"
+#include "grokscope/core/npy_array.h"
 
 namespace grokscope {
 
