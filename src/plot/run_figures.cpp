@@ -209,7 +209,7 @@ bool flat(const std::vector<double>& v) {
 
 void diagnostics_figure(const RunView& run, FigureSet& set, DrawnFigures& out) {
   const auto& t = run.metrics;
-  std::string left_out;
+  std::string left_out, no_values;
   // Panels: columns that share a name prefix (srank_w1, srank_w2) and a magnitude (within 20x) go together.
   struct Panel {
     std::string prefix;
@@ -220,7 +220,10 @@ void diagnostics_figure(const RunView& run, FigureSet& set, DrawnFigures& out) {
   for (const auto& c : t.columns) {
     if (c == "step" || c == "time" || c.rfind("loss_", 0) == 0 || c.rfind("acc_", 0) == 0 || c.rfind("norm_", 0) == 0)
       continue;
-    if (!has_finite(t, c, false)) continue;
+    if (!has_finite(t, c, false)) {
+      no_values += (no_values.empty() ? "" : ", ") + c;
+      continue;
+    }
     if (flat(t.column(c))) {
       left_out += (left_out.empty() ? "" : ", ") + c;
       continue;
@@ -237,6 +240,9 @@ void diagnostics_figure(const RunView& run, FigureSet& set, DrawnFigures& out) {
   }
   if (!left_out.empty())
     out.notes.push_back("diagnostics: left out, constant or at round-off over the run: " + left_out);
+  if (!no_values.empty())
+    out.notes.push_back("diagnostics: left out, no value at any evaluation (NaN: e.g. no key frequencies, so no "
+                        "Fourier structure to measure): " + no_values);
   if (panels.empty()) return out.notes.push_back("diagnostics: no margin or probe columns with values");
   auto marks = clock_marks(run, false);
   for (auto& m : marks) m.top = false;

@@ -152,6 +152,26 @@ TEST_F(Plot, RunFiguresAndSelfContainedReport) {
   expect_self_contained(out / "report.html");
 }
 
+TEST_F(Plot, DiagnosticsLeaveOutSeriesWithoutInformation) {
+  if (!find_gnuplot()) GTEST_SKIP() << kNoGnuplot;
+  const fs::path run = dir_ / "synthetic";
+  fs::create_directories(run);
+  std::ofstream csv(run / "metrics.csv");
+  csv << "step,time,loss_train,acc_train,loss_test,acc_test,flat_col,tiny_col,nan_col,moving_col\n";
+  for (int i = 0; i < 20; ++i)
+    csv << i * 10 << "," << i * 0.1 << "," << 1.0 / (i + 1) << ",0.5,1,0.5,3.25," << 4e-31 * (i + 1) << ",nan,"
+        << 0.1 * i << "\n";
+  csv.close();
+  const auto notes = redraw_run(run, find_gnuplot());
+  std::string all;
+  for (const auto& n : notes) all += n + "\n";
+  EXPECT_NE(all.find("constant or at round-off over the run: flat_col, tiny_col"), std::string::npos) << all;
+  EXPECT_NE(all.find("no value at any evaluation"), std::string::npos) << all;
+  EXPECT_NE(all.find("nan_col"), std::string::npos) << all;
+  EXPECT_EQ(all.find("moving_col"), std::string::npos) << all;
+  expect_figure(run / "figures", "diagnostics");
+}
+
 TEST_F(Plot, SweepFiguresPhaseDiagramsAndReport) {
   if (!find_gnuplot()) GTEST_SKIP() << kNoGnuplot;
   // A diagonal linear net on sparse linear classification (Lyu et al.'s LY-4, reduced): it groks within a few
