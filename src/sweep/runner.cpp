@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <sstream>
@@ -125,35 +126,41 @@ bool is_sweep_dir(const fs::path& dir) {
   return fs::is_regular_file(dir / "index.sqlite", ec);
 }
 
-SweepResult run_sweep(const SweepSpec& spec, const SweepOptions& options) {
-  const auto t0 = std::chrono::steady_clock::now();
-  // 1. Plan: every config resolves and validates before anything is written.
-  const std::vector<GridPoint> points = expand_grid(spec);
+namespace {
+
+// 1. The plan: every point's config resolves and validates before anything is written.
+struct Plan {
+  std::vector<GridPoint> points;
   std::vector<InstrumentRun> runs;   // config, hash and the run of each point, for its instrument
   std::vector<std::string> hashes;
-  runs.reserve(points.size());
-  for (const auto& p : points) {
-    runs.push_back(resolve_run(spec, p));
-    hashes.push_back(runs.back().hash);
-  }
+};
 
-  // 2. The directory, its lock and the index.
-  const fs::path out = options.out;
-  prepare_sweep_dir(out, options.force);
-  DirLock lock(out);
-  if (options.force) clear_sweep_dir(out);
-  SweepIndex index(out / "index.sqlite");
+Plan plan_runs(const SweepSpec& spec) {
+  Plan plan;
+  plan.points = expand_grid(spec);
+  plan.runs.reserve(plan.points.size());
+  for (const auto& p : plan.points) {
+    plan.runs.push_back(resolve_run(spec, p));
+    plan.hashes.push_back(plan.runs.back().hash);
+  }
+  return plan;
+}
+
+// 2. The index brought up to the plan: a finished run made with another config is refused; the grid, the spec and
+//    the sweep file are recorded. Returns the rows as they were before, by run name.
+std::map<std::string, RunRecord> sync_index(const fs::path& out, const SweepSpec& spec, const Plan& plan,
+                                            SweepIndex& index) {
   std::map<std::string, RunRecord> previous;
   for (auto& r : index.runs(false)) previous.emplace(r.name, std::move(r));
-  for (size_t i = 0; i < points.size(); ++i) {
-    auto it = previous.find(points[i].name);
-    if (it != previous.end() && is_finished_status(it->second.status) && it->second.config_hash != hashes[i])
-      throw ConfigError("sweep", points[i].name,
+  for (size_t i = 0; i < plan.points.size(); ++i) {
+    auto it = previous.find(plan.points[i].name);
+    if (it != previous.end() && is_finished_status(it->second.status) && it->second.config_hash != plan.hashes[i])
+      throw ConfigError("sweep", plan.points[i].name,
                         fmt::format("this run was made with another config (config_hash {}, now {}): the sweep file, "
                                     "its base or grokscope changed; use --force to rerun the sweep, or another --out",
-                                    it->second.config_hash, hashes[i]));
+                                    it->second.config_hash, plan.hashes[i]));
   }
-  index.sync_grid(spec, points, hashes);
+  index.sync_grid(spec, plan.points, plan.hashes);
   index.set_meta("name", spec.name);
   index.set_meta("spec", spec_to_json(spec).dump());
   index.set_meta("sweep_file", spec.text);
@@ -162,47 +169,120 @@ SweepResult run_sweep(const SweepSpec& spec, const SweepOptions& options) {
   write_file_atomic(out / "sweep.toml", spec.text);
   if (!spec.base_text.empty()) write_file_atomic(out / "base.toml", spec.base_text);
   fs::create_directories(out / "runs");
+  return previous;
+}
+
+// 3. What is left to do. A finished row is kept (its derived fields recomputed when [phase] or [t_below] changed); a
+//    run whose summary.json exists with a finished status and the expected config hash is taken from the file;
+//    everything else is (re)run. Returns the indices of the points to run; counts the others in `skipped`.
+std::vector<size_t> pending_runs(const fs::path& out, const SweepSpec& spec, const Plan& plan,
+                                 const std::map<std::string, RunRecord>& previous, SweepIndex& index, int& skipped) {
   const bool refresh = index.meta("derived").value_or("") != derived_key(spec);
   std::map<std::string, RunRecord> synced;   // rows after sync_grid, read once when derived fields need a refresh
   if (refresh)
     for (auto& r : index.runs(false)) synced.emplace(r.name, std::move(r));
-
-  // 3. What is left to do. A finished row is kept; a run whose summary.json exists with a finished status and the
-  //    expected config hash is taken from the file; everything else is (re)run.
-  SweepResult result;
-  result.total = static_cast<int>(points.size());
   std::vector<size_t> todo;
-  for (size_t i = 0; i < points.size(); ++i) {
-    const fs::path dir = out / "runs" / points[i].name;
-    auto it = previous.find(points[i].name);
+  for (size_t i = 0; i < plan.points.size(); ++i) {
+    const GridPoint& point = plan.points[i];
+    const fs::path dir = out / "runs" / point.name;
+    auto it = previous.find(point.name);
     const bool row_finished = it != previous.end() && is_finished_status(it->second.status);
     if (row_finished && fs::exists(dir / "summary.json")) {
       if (refresh) {
-        RunRecord r = synced.at(points[i].name);
+        RunRecord r = synced.at(point.name);
         refresh_derived(dir, spec, r);
         index.record(r);
       }
-      ++result.skipped;
+      ++skipped;
       continue;
     }
-    RunRecord r = record_for(spec, points[i], hashes[i]);
+    RunRecord r = record_for(spec, point, plan.hashes[i]);
     if (it != previous.end()) r.started_at = it->second.started_at;
-    if (read_run_outputs(dir, spec, r) && is_finished_status(r.status) && r.config_hash == hashes[i]) {
+    if (read_run_outputs(dir, spec, r) && is_finished_status(r.status) && r.config_hash == plan.hashes[i]) {
       r.finished_at = utc_now();
       index.record(r);
-      ++result.skipped;
+      ++skipped;
       continue;
     }
     todo.push_back(i);
   }
   index.set_meta("derived", derived_key(spec));
+  return todo;
+}
+
+// One run of the pool, start to finish: its row marked running, the run into its directory, the row recorded (or
+// marked failed with the error), the per-run hook, index.csv refreshed.
+void run_one(const fs::path& out, const SweepSpec& spec, const Plan& plan, size_t i, const SweepOptions& options,
+             SweepIndex& index, std::mutex& export_mutex, const std::function<void(const SweepEvent&)>& emit,
+             RunRecord& r) {
+  const GridPoint& p = plan.points[i];
+  const fs::path dir = out / "runs" / p.name;
+  r = record_for(spec, p, plan.hashes[i]);
+  r.started_at = utc_now();
+  r.status = "running";
+  index.mark_started(p.name);
+  SweepEvent started;
+  started.kind = SweepEvent::Kind::started;
+  started.record = &r;
+  emit(started);
+  bool has_summary = false;
+  try {
+    clear_partial_run_dir(dir);
+    prepare_run_dir(dir, ExistingDir::replace);
+    RunDirWriter writer(dir, plan.runs[i].config);
+    StopObserver observer(writer, options.stop);
+    plan.runs[i].run(writer, observer);
+    has_summary = read_run_outputs(dir, spec, r);
+    if (!has_summary) throw IoError(fmt::format("{}: no readable summary.json after the run", dir.string()));
+    r.finished_at = utc_now();
+    index.record(r);
+  } catch (const std::exception& e) {
+    r.status = "failed";
+    r.message = e.what();
+    try {
+      index.mark_status(p.name, r.status, r.message);
+    } catch (const std::exception&) {
+    }
+  }
+  if (has_summary && options.after_run) {
+    try {
+      options.after_run(dir);
+    } catch (const std::exception& e) {
+      SweepEvent note;
+      note.kind = SweepEvent::Kind::note;
+      note.text = fmt::format("{}: {}", p.name, e.what());
+      emit(note);
+    }
+  }
+  std::lock_guard lock_export(export_mutex);
+  try {
+    index.export_csv(out / "index.csv");
+  } catch (const std::exception&) {
+  }
+}
+
+}  // namespace
+
+SweepResult run_sweep(const SweepSpec& spec, const SweepOptions& options) {
+  const auto t0 = std::chrono::steady_clock::now();
+  const Plan plan = plan_runs(spec);
+
+  const fs::path out = options.out;
+  prepare_sweep_dir(out, options.force);
+  DirLock lock(out);
+  if (options.force) clear_sweep_dir(out);
+  SweepIndex index(out / "index.sqlite");
+  const auto previous = sync_index(out, spec, plan, index);
+
+  SweepResult result;
+  result.total = static_cast<int>(plan.points.size());
+  const std::vector<size_t> todo = pending_runs(out, spec, plan, previous, index, result.skipped);
 
   int workers = options.workers > 0 ? options.workers : spec.workers;
   if (workers <= 0) workers = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   workers = std::max(1, std::min(workers, static_cast<int>(todo.size())));
-
   std::mutex event_mutex;
-  auto emit = [&](const SweepEvent& e) {
+  const std::function<void(const SweepEvent&)> emit = [&](const SweepEvent& e) {
     if (!options.on_event) return;
     std::lock_guard lock_events(event_mutex);
     options.on_event(e);
@@ -215,7 +295,7 @@ SweepResult run_sweep(const SweepSpec& spec, const SweepOptions& options) {
   planned.workers = todo.empty() ? 0 : workers;
   emit(planned);
 
-  // 4. The worker pool.
+  // 4. The worker pool: each worker takes the next pending run until none is left or the stop flag is set.
   std::atomic<size_t> next{0};
   std::atomic<int> done{0}, ran{0};
   std::mutex export_mutex;
@@ -224,54 +304,9 @@ SweepResult run_sweep(const SweepSpec& spec, const SweepOptions& options) {
       if (options.stop && options.stop->load()) return;
       const size_t k = next.fetch_add(1);
       if (k >= todo.size()) return;
-      const size_t i = todo[k];
-      const GridPoint& p = points[i];
-      const fs::path dir = out / "runs" / p.name;
-      RunRecord r = record_for(spec, p, hashes[i]);
-      r.started_at = utc_now();
-      r.status = "running";
-      index.mark_started(p.name);
       ++ran;
-      SweepEvent started;
-      started.kind = SweepEvent::Kind::started;
-      started.record = &r;
-      emit(started);
-      bool has_summary = false;
-      try {
-        clear_partial_run_dir(dir);
-        prepare_run_dir(dir, ExistingDir::replace);
-        RunDirWriter writer(dir, runs[i].config);
-        StopObserver observer(writer, options.stop);
-        runs[i].run(writer, observer);
-        has_summary = read_run_outputs(dir, spec, r);
-        if (!has_summary) throw IoError(fmt::format("{}: no readable summary.json after the run", dir.string()));
-        r.finished_at = utc_now();
-        index.record(r);
-      } catch (const std::exception& e) {
-        r.status = "failed";
-        r.message = e.what();
-        try {
-          index.mark_status(p.name, r.status, r.message);
-        } catch (const std::exception&) {
-        }
-      }
-      if (has_summary && options.after_run) {
-        try {
-          options.after_run(dir);
-        } catch (const std::exception& e) {
-          SweepEvent note;
-          note.kind = SweepEvent::Kind::note;
-          note.text = fmt::format("{}: {}", p.name, e.what());
-          emit(note);
-        }
-      }
-      {
-        std::lock_guard lock_export(export_mutex);
-        try {
-          index.export_csv(out / "index.csv");
-        } catch (const std::exception&) {
-        }
-      }
+      RunRecord r;
+      run_one(out, spec, plan, todo[k], options, index, export_mutex, emit, r);
       SweepEvent finished;
       finished.kind = SweepEvent::Kind::finished;
       finished.record = &r;
