@@ -23,6 +23,7 @@
 #include "grokscope/kernels/activation.h"
 #include "grokscope/kernels/blas.h"
 #include "grokscope/kernels/parallel.h"
+#include "grokscope/kernels/rows.h"
 
 namespace grokscope {
 
@@ -73,22 +74,8 @@ double activation_gain(Activation act, double slope) {
   return 1.0;
 }
 
-template <class T>
-void add_bias_rows(T* z, const T* bias, int64_t n, int width) {
-  for (int64_t i = 0; i < n; ++i) {
-    T* row = z + i * width;
-    for (int j = 0; j < width; ++j) row[j] += bias[j];
-  }
-}
-
-// out[j] += sum_i m[i][j], rows in order.
-template <class T>
-void add_column_sums(const T* m, int64_t n, int width, T* out) {
-  for (int64_t i = 0; i < n; ++i) {
-    const T* row = m + i * width;
-    for (int j = 0; j < width; ++j) out[j] += row[j];
-  }
-}
+using kernels::add_bias_rows;
+using kernels::add_column_sums;
 
 // Rows per block: a block of the widest layer's activations is about 128 KiB (GROKSCOPE_MLP_BLOCK overrides).
 int block_rows(int max_width, size_t elem) {
@@ -238,28 +225,8 @@ void Mlp<T>::token_preactivation(const T* params, const InputBatch<T>& x, int64_
   const LayerParams& lp = layers_[0];
   const T* wt = params + lp.weight->offset;  // stored in x out (token rows)
   const T* bias = lp.bias ? params + lp.bias->offset : nullptr;
-  const int width = lp.out;
   const int tpr = x.tokens_per_row;
-  for (int i = 0; i < rows; ++i) {
-    T* __restrict row = z + static_cast<int64_t>(i) * width;
-    const int32_t* tok = x.tokens + (r0 + i) * tpr;
-    const T* __restrict a = wt + static_cast<int64_t>(tok[0]) * width;
-    if (tpr == 2) {
-      const T* __restrict b = wt + static_cast<int64_t>(tok[1]) * width;
-      if (bias)
-        for (int j = 0; j < width; ++j) row[j] = (a[j] + b[j]) + bias[j];
-      else
-        for (int j = 0; j < width; ++j) row[j] = a[j] + b[j];
-      continue;
-    }
-    std::memcpy(row, a, sizeof(T) * static_cast<size_t>(width));
-    for (int t = 1; t < tpr; ++t) {
-      const T* __restrict src = wt + static_cast<int64_t>(tok[t]) * width;
-      for (int j = 0; j < width; ++j) row[j] += src[j];
-    }
-    if (bias)
-      for (int j = 0; j < width; ++j) row[j] += bias[j];
-  }
+  kernels::gather_token_rows(wt, lp.out, x.tokens + r0 * tpr, tpr, rows, bias, z);
 }
 
 // Activations of the token layer for a block: h, and z when the derivative needs it (z may equal h otherwise).
@@ -281,17 +248,8 @@ void Mlp<T>::token_activations(const T* params, const InputBatch<T>& x, int64_t 
 template <class T>
 void Mlp<T>::scatter_token_grad(const InputBatch<T>& x, int64_t r0, int rows, const T* delta, T* grad) const {
   const LayerParams& lp = layers_[0];
-  T* gwt = grad + lp.weight->offset;
-  const int width = lp.out;
   const int tpr = x.tokens_per_row;
-  for (int i = 0; i < rows; ++i) {
-    const T* __restrict src = delta + static_cast<int64_t>(i) * width;
-    const int32_t* tok = x.tokens + (r0 + i) * tpr;
-    for (int t = 0; t < tpr; ++t) {
-      T* __restrict dst = gwt + static_cast<int64_t>(tok[t]) * width;
-      for (int j = 0; j < width; ++j) dst[j] += src[j];
-    }
-  }
+  kernels::scatter_token_rows(delta, lp.out, x.tokens + r0 * tpr, tpr, rows, grad + lp.weight->offset);
 }
 
 template <class T>
