@@ -31,6 +31,7 @@
 
 #include <fmt/format.h>
 
+#include "grokscope/kernels/optim_updates.h"
 #include "optim_checks.h"
 #include "parallel_ranges.h"
 
@@ -38,34 +39,8 @@ namespace grokscope {
 
 namespace {
 
-template <class T>
-struct AdamScalars {
-  T beta1, one_minus_beta1, beta2, one_minus_beta2, bias_correction2_sqrt, eps;
-};
-
-// Vectorization: GCC vectorizes this loop only under -fno-math-errno (with the default -fmath-errno, std::sqrt may
-// set errno, which is control flow; the optimize attribute / pragma do not help in GCC 12). The flag changes no
-// result (v >= 0; sqrt is correctly rounded either way). Eigen's array .sqrt() is deliberately not used: under
-// EIGEN_FAST_MATH (Eigen's default) its AVX/AVX-512 float sqrt (and AVX-512 double sqrt) is an rsqrt + Newton
-// approximation, not correctly rounded, which would break agreement with PyTorch.
-//
-// One contiguous range; kDecoupled / kL2 are compile-time so the loop is a straight vectorizable stream.
-template <class T, bool kDecoupled, bool kL2>
-void adam_range(T* __restrict p, const T* __restrict g, T* __restrict m, T* __restrict v, int64_t n,
-                const AdamScalars<T> s, T decay, T wd, T neg_step_size) {
-  for (int64_t i = 0; i < n; ++i) {
-    T theta = p[i];
-    if constexpr (kDecoupled) theta = theta * decay;
-    T grad = g[i];
-    if constexpr (kL2) grad = grad + wd * theta;
-    const T mi = m[i] * s.beta1 + s.one_minus_beta1 * grad;
-    const T vi = v[i] * s.beta2 + s.one_minus_beta2 * grad * grad;
-    m[i] = mi;
-    v[i] = vi;
-    const T denom = std::sqrt(vi) / s.bias_correction2_sqrt + s.eps;
-    p[i] = theta + neg_step_size * mi / denom;
-  }
-}
+using kernels::adam_range;
+using kernels::AdamScalars;
 
 }  // namespace
 

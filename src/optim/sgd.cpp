@@ -24,6 +24,7 @@
 
 #include <fmt/format.h>
 
+#include "grokscope/kernels/optim_updates.h"
 #include "optim_checks.h"
 #include "parallel_ranges.h"
 
@@ -31,29 +32,8 @@ namespace grokscope {
 
 namespace {
 
-enum class MomentumMode { none, first, running };
-
-// One contiguous range. All branches are resolved at compile time so the loop is a straight vectorizable stream.
-template <class T, bool kDecay, MomentumMode kMode, bool kNesterov>
-void sgd_range(T* __restrict p, const T* __restrict g, T* __restrict buf, int64_t n, T wd, T mu, T neg_lr) {
-  for (int64_t i = 0; i < n; ++i) {
-    T d = g[i];
-    if constexpr (kDecay) d = d + wd * p[i];
-    if constexpr (kMode == MomentumMode::first) {
-      buf[i] = d;
-    } else if constexpr (kMode == MomentumMode::running) {
-      buf[i] = buf[i] * mu + d;
-    }
-    if constexpr (kMode != MomentumMode::none) {
-      if constexpr (kNesterov) {
-        d = d + mu * buf[i];
-      } else {
-        d = buf[i];
-      }
-    }
-    p[i] = p[i] + neg_lr * d;
-  }
-}
+using kernels::MomentumMode;
+using kernels::sgd_range;
 
 template <class T, bool kDecay>
 void sgd_dispatch(MomentumMode mode, bool nesterov, T* p, const T* g, T* buf, int64_t n, T wd, T mu, T neg_lr) {
