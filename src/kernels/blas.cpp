@@ -9,11 +9,10 @@
 // reports it. The sgemm rate differs a lot between kernel sets on AVX-512 machines (docs/performance.md).
 #include "grokscope/kernels/blas.h"
 
-#include <string>
-
 #include <cblas.h>
 
 #include <mutex>
+#include <string>
 
 #include "grokscope/kernels/parallel.h"
 
