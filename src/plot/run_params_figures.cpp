@@ -10,6 +10,7 @@
 #include "grokscope/io/metrics_csv.h"
 #include "grokscope/io/npz.h"
 #include "grokscope/metrics/fourier.h"
+#include "grokscope/metrics/neuron_fourier.h"
 #include "run_figures_detail.h"
 
 namespace grokscope::plot {
@@ -77,14 +78,24 @@ void fourier_figure(const RunView& run, FigureSet& set, DrawnFigures& out) {
   for (int64_t k = 0; k < f1.norms.size(); ++k)
     data += fmt::format("{} {} {}\n", k + 1, gp_num(f0.norms(k) * f0.norms(k) / e0), gp_num(f1.norms(k) * f1.norms(k) / e1));
   set.data("fourier.dat", data);
-  const auto keys = metrics::key_frequencies(f1.norms);
+  // The fourier probe's key frequencies (docs/diagnostics.md): those of the concentrated neurons for the MLP, the
+  // frequencies above the largest gap in the sorted norms for the embedding MLP.
+  std::vector<int> keys;
+  if (model == "mlp") {
+    const int slots = c["task"].value("encoding", std::string("concat")) == "concat" ? 2 : 1;
+    if (a1.cols() % slots == 0) keys = metrics::summarize_neurons(metrics::neuron_fourier(a1, slots)).keys;
+  } else {
+    keys = metrics::key_frequencies_by_gap(std::vector<double>(f1.norms.data(), f1.norms.data() + f1.norms.size()));
+  }
   std::string key_text;
   for (size_t i = 0; i < keys.size() && i < 12; ++i) key_text += (i ? ", " : "") + std::to_string(keys[i]);
   if (keys.size() > 12) key_text += ", …";
+  if (keys.empty()) key_text = "none (no Fourier structure)";
   const double steps = run.summary.is_object() ? run.summary.value("steps_done", 0.0) : NAN;
   std::string b = detail::title_line(run, fmt::format("Fourier spectrum of the input embedding (p = {})", p));
   b += fmt::format("set label 1 {} at graph 0.99, graph 0.95 right font ',10'\n",
-                   gp_quote(fmt::format("final: key frequencies {}; Gini {:.2f} (init {:.2f})", key_text,
+                   gp_quote(fmt::format("final: key frequencies{} {}; Gini {:.2f} (init {:.2f})",
+                                        model == "mlp" ? " (of the concentrated neurons)" : "", key_text,
                                         metrics::gini(f1.norms), metrics::gini(f0.norms))));
   b += "set style fill solid 0.85 noborder\nset boxwidth 0.42\nset xlabel 'frequency k of Z_p (0 = constant)'\n";
   b += fmt::format("set ylabel 'share of ||E||_F^2'\nset xrange [-0.8:{}]\nset yrange [0:*]\n", f1.norms.size() + 0.8);
