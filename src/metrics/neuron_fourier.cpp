@@ -26,7 +26,7 @@ NeuronFourier neuron_fourier(MatrixRef a, int slots) {
   out.dominant.assign(static_cast<size_t>(width), 0);
   out.top_share.assign(static_cast<size_t>(width), kNaN);
   out.ipr.assign(static_cast<size_t>(width), kNaN);
-  std::vector<double> e(static_cast<size_t>(n_freq));
+  out.norms = Eigen::VectorXd::Zero(n_freq);
   for (int64_t j = 0; j < width; ++j) {
     double total = 0.0, top = 0.0, sq = 0.0;
     int arg = 0;
@@ -37,7 +37,7 @@ NeuronFourier neuron_fourier(MatrixRef a, int slots) {
         ek += c(2 * k - 1, col) * c(2 * k - 1, col);
         if (2 * k < p) ek += c(2 * k, col) * c(2 * k, col);
       }
-      e[static_cast<size_t>(k - 1)] = ek;
+      out.norms(k - 1) += ek;
       total += ek;
       sq += ek * ek;
       if (ek > top) top = ek, arg = k;
@@ -52,6 +52,7 @@ NeuronFourier neuron_fourier(MatrixRef a, int slots) {
     out.top_share[static_cast<size_t>(j)] = top / total;
     out.ipr[static_cast<size_t>(j)] = sq / (total * total);
   }
+  out.norms = out.norms.cwiseSqrt();
   return out;
 }
 

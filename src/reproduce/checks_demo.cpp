@@ -81,15 +81,15 @@ CheckOutput check_demo_representation(const CheckInput& in, plot::FigureSet* fig
                                    fired ? fmt::format("t_rep = {} on {} (t_fit {})", num(t_rep), metric, num(t_fit))
                                          : fmt::format("t_rep on {} did not fire: {}", metric, reason),
                                    fired && metric == "neuron_ipr" && t_rep > t_fit, t_rep, kNaN});
-    const auto srank = run.column("srank_w1"), conc = run.column("neuron_conc_frac");
+    const auto ipr = run.column("neuron_ipr"), srank = run.column("srank_w1"), conc = run.column("neuron_conc_frac");
+    auto first = [](const std::vector<double>& s) { return s.empty() ? kNaN : s.front(); };
+    auto last = [](const std::vector<double>& s) { return s.empty() ? kNaN : s.back(); };
     out.measured.push_back(fmt::format(
         "{}: t_fit {}, t_gen {}; neuron_ipr {} at step 0, {} at t_fit, {} at t_gen, {} at the end; neurons with >= 90% "
         "of their energy on one frequency: {} at the end; srank_w1 {} -> {} (not a falling clock on this model)",
-        run_label(run), num(t_fit), num(t_gen), num(run.column("neuron_ipr").empty() ? kNaN : run.column("neuron_ipr").front()),
-        num(value_at_step(run, "neuron_ipr", t_fit)), num(value_at_step(run, "neuron_ipr", t_gen)),
-        num(run.column("neuron_ipr").empty() ? kNaN : run.column("neuron_ipr").back()),
-        num(conc.empty() ? kNaN : conc.back()), num(srank.empty() ? kNaN : srank.front()),
-        num(srank.empty() ? kNaN : srank.back())));
+        run_label(run), num(t_fit), num(t_gen), num(first(ipr)), num(value_at_step(run, "neuron_ipr", t_fit)),
+        num(value_at_step(run, "neuron_ipr", t_gen)), num(last(ipr)), num(last(conc)), num(first(srank)),
+        num(last(srank))));
   }
   add_curve_figure(figs, "demo_neuron_ipr",
                    "DEMO: mean per-neuron Fourier IPR of the first layer (1/K flat, 1 a single frequency) and the "

@@ -109,8 +109,7 @@ ReproduceResult run_reproduction(const CatalogEntry& entry, const ReproduceOptio
   const sweep::SweepResult sr = sweep::run_sweep(spec, so);
   result.runs = sr.total;
   result.unfinished = sr.unfinished;
-  result.skipped = sr.skipped;
-  write_marker();
+  result.skipped = sr.skipped;   // the marker is in place: run_sweep always plans before it returns
 
   const sweep::SweepData data = sweep::load_sweep_dir(result.out);
   CheckInput input;

@@ -36,12 +36,13 @@ std::vector<std::unique_ptr<Probe<T>>> make_probes(const RunConfig& config, cons
   if (on("grad")) probes.push_back(std::make_unique<GradProbe<T>>(layout));
   if (on("spectral")) probes.push_back(std::make_unique<SpectralProbe<T>>(layout));
   const FirstLayerView view = first_layer_view(layout, config.task);
-  if (on("fourier") && view.valid()) probes.push_back(std::make_unique<FourierProbe<T>>(view));
+  const auto fourier_cache = std::make_shared<LayerFourierCache>();   // one transform per evaluation for both
+  if (on("fourier") && view.valid()) probes.push_back(std::make_unique<FourierProbe<T>>(view, fourier_cache));
   if (on("gates") && GateProbe<T>::applies(layout, config.model, data.train))
     probes.push_back(std::make_unique<GateProbe<T>>(layout, data.train));
   if (on("fourier_loss") && view.valid() && config.task.op == "add" && config.task.pairs == PairSet::ordered &&
       data.target == TargetKind::classes)
-    probes.push_back(std::make_unique<FourierLossProbe<T>>(config.task, data, view, model));
+    probes.push_back(std::make_unique<FourierLossProbe<T>>(config.task, data, view, model, fourier_cache));
   if (on("model")) {
     if (DeepLinearProbe<T>::applies(layout, config.model))
       probes.push_back(std::make_unique<DeepLinearProbe<T>>(layout, config.optim.weight_decay));

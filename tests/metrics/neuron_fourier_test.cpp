@@ -77,13 +77,22 @@ TEST(NeuronFourier, GaussianWeightsHaveNoStructure) {
   const auto s = gm::summarize_neurons(n);
   EXPECT_TRUE(s.keys.empty());
   EXPECT_EQ(s.concentrated_frac, 0.0);
-  // The IPR of a random spectrum over K = 48 frequencies is about 2/K (each e_jk ~ chi^2 with 4 degrees of freedom).
+  // The IPR of a random spectrum over K = 48 frequencies is about (1 + 2/4)/K = 0.031: each e_jk is a chi^2 with 4
+  // degrees of freedom (cos and sin in two slots), so E[e^2] / E[e]^2 = 1.5.
   EXPECT_GT(s.ipr_mean, 1.0 / 48);
   EXPECT_LT(s.ipr_mean, 0.06);
   for (double x : n.ipr) {
     EXPECT_GE(x, 1.0 / 48 - 1e-12);
     EXPECT_LE(x, 1.0);
   }
+}
+
+TEST(NeuronFourier, NeuronEnergiesSumToTheLayersSpectrum) {
+  const Eigen::MatrixXd a = gaussian(31, 2 * 20, 9);
+  const Eigen::VectorXd direct = gm::frequency_norms(a).norms;
+  const Eigen::VectorXd summed = gm::neuron_fourier(a, 2).norms;
+  ASSERT_EQ(summed.size(), direct.size());
+  for (Eigen::Index k = 0; k < direct.size(); ++k) EXPECT_NEAR(summed(k), direct(k), 1e-12 * direct(k)) << k;
 }
 
 TEST(NeuronFourier, ZeroNeuronsAreLeftOutAndBadArgumentsThrow) {

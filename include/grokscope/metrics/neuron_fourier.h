@@ -12,7 +12,8 @@
 //   top share  s_j = max_k e_jk / E_j                       (1: a single frequency)
 //   IPR        I_j = sum_k e_jk^2 / E_j^2                   (Gromov 2023's inverse participation ratio with r = 2 of
 //                                                            the Fourier norms n_jk = sqrt(e_jk): sum n^4 / (sum n^2)^2;
-//                                                            1/K for a flat spectrum, 1 for one frequency)
+//                                                            1/K for a flat spectrum, 1 for one frequency; Gaussian
+//                                                            weights give about (1 + 1/slots)/K)
 //   dominant   k_j = argmax_k e_jk
 // A neuron without non-constant energy (E_j <= 1e-24 of its whole energy: round-off) has NaN share and IPR and
 // dominant 0, and is left out of the means.
@@ -28,6 +29,7 @@ struct NeuronFourier {
   std::vector<int> dominant;       // per neuron: k_j (1-based; 0 for a zero neuron)
   std::vector<double> top_share;   // per neuron: s_j
   std::vector<double> ipr;         // per neuron: I_j
+  Eigen::VectorXd norms;           // per frequency k: sqrt(sum_j e_jk), the norms of frequency_norms(A) (fourier.h)
 };
 NeuronFourier neuron_fourier(MatrixRef a, int slots);
 

@@ -41,25 +41,38 @@ template <class T>
 LayerFourier layer_fourier(const FirstLayerView& view, const T* params) {
   LayerFourier f;
   f.a = residue_matrix(view, params);
-  f.norms = metrics::frequency_norms(f.a).norms;
   if (view.neurons) {   // embedding MLP: neuron j of the first ReLU layer sees residue x of slot s through E_s W1^T
     const Eigen::MatrixXd w1 = param_matrix(*view.neurons, params);   // width x d
     Eigen::MatrixXd eff(view.p, view.slots * w1.rows());
     for (int s = 0; s < view.slots; ++s)
       eff.middleCols(static_cast<Eigen::Index>(s) * w1.rows(), w1.rows()) =
           f.a.middleCols(static_cast<Eigen::Index>(s) * view.width, view.width) * w1.transpose();
+    f.norms = metrics::frequency_norms(f.a).norms;
     f.neurons = metrics::summarize_neurons(metrics::neuron_fourier(eff, view.slots));
     f.keys = metrics::key_frequencies_by_gap(std::vector<double>(f.norms.data(), f.norms.data() + f.norms.size()));
-  } else {
-    f.neurons = metrics::summarize_neurons(metrics::neuron_fourier(f.a, view.slots));
+  } else {   // the MLP: its neurons are the columns of A, and their energies sum to A's spectrum
+    const metrics::NeuronFourier n = metrics::neuron_fourier(f.a, view.slots);
+    f.norms = n.norms;
+    f.neurons = metrics::summarize_neurons(n);
     f.keys = f.neurons.keys;
   }
   return f;
 }
 
 template <class T>
+const LayerFourier& LayerFourierCache::at(const FirstLayerView& view, const ProbeContext<T>& ctx) {
+  if (ctx.step != step_ || ctx.time != time_ || !filled_) {
+    value_ = layer_fourier(view, ctx.params);
+    step_ = ctx.step;
+    time_ = ctx.time;
+    filled_ = true;
+  }
+  return value_;
+}
+
+template <class T>
 void FourierProbe<T>::measure(const ProbeContext<T>& ctx, double* out) {
-  const LayerFourier f = layer_fourier(view_, ctx.params);
+  const LayerFourier& f = cache_->at(view_, ctx);
   out[0] = metrics::gini(f.norms);
   out[1] = f.neurons.ipr_mean;
   out[2] = f.neurons.concentrated_frac;
@@ -128,8 +141,8 @@ void GateProbe<T>::measure(const ProbeContext<T>& ctx, double* out) {
 
 template <class T>
 FourierLossProbe<T>::FourierLossProbe(const TaskConfig& task, const TaskData<T>& data, FirstLayerView view,
-                                      const Model<T>& model)
-    : view_(view), p_(task.p) {
+                                      const Model<T>& model, std::shared_ptr<LayerFourierCache> cache)
+    : view_(view), cache_(std::move(cache)), p_(task.p) {
   const int32_t offset_b = task.encoding == Encoding::concat ? p_ : 0;
   for (int a = 0; a < p_; ++a)
     for (int b = 0; b < p_; ++b) {
@@ -143,7 +156,7 @@ FourierLossProbe<T>::FourierLossProbe(const TaskConfig& task, const TaskData<T>&
 
 template <class T>
 void FourierLossProbe<T>::measure(const ProbeContext<T>& ctx, double* out) {
-  const auto keys = layer_fourier(view_, ctx.params).keys;
+  const std::vector<int>& keys = cache_->at(view_, ctx).keys;
   if (keys.empty()) {
     out[0] = out[1] = kNaN;
     return;
@@ -158,6 +171,8 @@ void FourierLossProbe<T>::measure(const ProbeContext<T>& ctx, double* out) {
 
 template LayerFourier layer_fourier<float>(const FirstLayerView&, const float*);
 template LayerFourier layer_fourier<double>(const FirstLayerView&, const double*);
+template const LayerFourier& LayerFourierCache::at<float>(const FirstLayerView&, const ProbeContext<float>&);
+template const LayerFourier& LayerFourierCache::at<double>(const FirstLayerView&, const ProbeContext<double>&);
 template class FourierProbe<float>;
 template class FourierProbe<double>;
 template class GateProbe<float>;

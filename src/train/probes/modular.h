@@ -43,10 +43,24 @@ struct LayerFourier {
 template <class T>
 LayerFourier layer_fourier(const FirstLayerView& view, const T* params);
 
+// The first layer's Fourier structure of the current evaluation, shared by the fourier and fourier_loss probes so
+// that it is computed once per evaluation (an evaluation is identified by its step and time).
+class LayerFourierCache {
+ public:
+  template <class T>
+  const LayerFourier& at(const FirstLayerView& view, const ProbeContext<T>& ctx);
+
+ private:
+  int64_t step_ = -1;
+  double time_ = 0.0;
+  bool filled_ = false;
+  LayerFourier value_;
+};
+
 template <class T>
 class FourierProbe final : public Probe<T> {
  public:
-  explicit FourierProbe(FirstLayerView view) : view_(view) {}
+  FourierProbe(FirstLayerView view, std::shared_ptr<LayerFourierCache> cache) : view_(view), cache_(std::move(cache)) {}
   std::vector<std::string> columns() const override {
     return {"fourier_gini", "neuron_ipr", "neuron_conc_frac", "fourier_keys", "s_rule", "circle_rho_logdev",
             "circle_cos_abs"};
@@ -55,6 +69,7 @@ class FourierProbe final : public Probe<T> {
 
  private:
   FirstLayerView view_;
+  std::shared_ptr<LayerFourierCache> cache_;
 };
 
 template <class T>
@@ -77,12 +92,14 @@ class GateProbe final : public Probe<T> {
 template <class T>
 class FourierLossProbe final : public Probe<T> {
  public:
-  FourierLossProbe(const TaskConfig& task, const TaskData<T>& data, FirstLayerView view, const Model<T>& model);
+  FourierLossProbe(const TaskConfig& task, const TaskData<T>& data, FirstLayerView view, const Model<T>& model,
+                   std::shared_ptr<LayerFourierCache> cache);
   std::vector<std::string> columns() const override { return {"loss_restricted", "loss_excluded"}; }
   void measure(const ProbeContext<T>& ctx, double* out) override;
 
  private:
   FirstLayerView view_;
+  std::shared_ptr<LayerFourierCache> cache_;
   int p_;
   std::vector<int32_t> tokens_;       // the full p x p table, token-encoded
   std::vector<int64_t> train_rows_;
