@@ -20,6 +20,7 @@
 #include <limits>
 
 #include "batches.h"
+#include "evaluation.h"
 #include "flow_stepper.h"
 #include "grokscope/core/error.h"
 #include "grokscope/kernels/blas.h"
@@ -30,7 +31,6 @@
 #include "grokscope/optim/param_groups.h"
 #include "grokscope/train/clock_analysis.h"
 #include "grokscope/train/eval_schedule.h"
-#include "grokscope/train/probes.h"
 
 namespace grokscope {
 
@@ -51,9 +51,7 @@ class TrainingRun {
         observer_(observer),
         data_(make_task_data<T>(config.task)),
         model_(make_model<T>(config.model, data_)),
-        schedule_(config.eval, config.train.steps),
-        clocks_(config.eval, data_.target == TargetKind::regression),
-        probes_(make_probes<T>(config, *model_, data_)) {
+        schedule_(config.eval, config.train.steps) {
     const ParamLayout& layout = model_->layout();
     const auto n_params = static_cast<size_t>(layout.total_size());
     if (config.eval.record_trajectory && layout.total_size() > kMaxTrajectoryParams)
@@ -92,23 +90,17 @@ class TrainingRun {
     if (!full_batch_)
       sampler_ = std::make_unique<detail::MinibatchSampler<T>>(train, config.train.batch_size, model_->output_dim(),
                                                                config.train.seed ^ 0x9e3779b97f4a7c15ULL);
-    if (!full_batch_)
-      train_eval_ = std::make_unique<detail::SetEvaluator<T>>(*model_, train, config.loss, data_.target);
-    test_eval_ = std::make_unique<detail::SetEvaluator<T>>(*model_, data_.test, config.loss, data_.target);
-
-    columns_ = {"step", "time", "loss_train", "acc_train", "margin_train", "loss_test", "acc_test", "margin_test"};
-    if (loss_scaled_) columns_.insert(columns_.end(), {"log_time", "log_loss_train"});
+    std::vector<std::string> mode_columns;
+    if (loss_scaled_) mode_columns = {"log_time", "log_loss_train"};
     if (flow_)
-      for (const auto& c : detail::FlowStepper<T>::columns()) columns_.push_back(c);
-    for (const auto& p : layout.params()) columns_.push_back("norm_" + p.name);
-    columns_.push_back("norm_total");
-    for (const auto& probe : probes_)
-      for (const auto& c : probe->columns()) columns_.push_back(c);
+      for (const auto& c : detail::FlowStepper<T>::columns()) mode_columns.push_back(c);
+    eval_ = std::make_unique<detail::Evaluation<T>>(config, *model_, data_, params_init_.data(), full_batch_,
+                                                    mode_columns);
   }
 
   RunSummary run() {
     RunStart start;
-    start.columns = columns_;
+    start.columns = eval_->columns();
     start.split = data_.arrays;
     start.params_init = export_params(model_->layout(), params_.data());
     start.n_params = model_->layout().total_size();
@@ -128,17 +120,17 @@ class TrainingRun {
     summary.timing.steps_per_second =
         summary.timing.seconds > 0 ? static_cast<double>(steps) / summary.timing.seconds : 0.0;
     if (flow_) summary.flow = flow_->summary();
-    summary.clocks = clocks_.all();
-    const ClockAnalysis analysis = analyze_clocks(config_.eval, columns_, history_, summary.clocks);
+    summary.clocks = eval_->clocks().all();
+    const ClockAnalysis analysis = analyze_clocks(config_.eval, eval_->columns(), eval_->history(), summary.clocks);
     summary.clocks.push_back(analysis.t_rep);
     summary.rep_metric = analysis.rep_metric;
     // The early stop watches the online clocks only; say so when the representation clock (computed afterwards)
     // did not fire, so the message never reads as if every clock had.
-    if (summary.message == kEarlyStopMessage && !analysis.t_rep.fired)
+    if (summary.message == detail::EarlyStopRule::kMessage && !analysis.t_rep.fired)
       summary.message += fmt::format("; t_rep did not fire ({})", analysis.t_rep.reason);
     summary.analysis = analysis.values;
-    summary.final_columns = columns_;
-    summary.final_values = last_row_;
+    summary.final_columns = eval_->columns();
+    summary.final_values = eval_->last_row();
     observer_.on_finish(summary, export_params(model_->layout(), final_params_->data()));
     return summary;
   }
@@ -151,7 +143,7 @@ class TrainingRun {
     bool have_good = false;  // last_good_ holds parameters with a finite loss
     for (;; ++step) {
       record_trajectory(step);
-      for (auto& probe : probes_) probe->observe_step(step, params_.data());
+      eval_->observe_step(step, params_.data());
       if (step == total) {
         evaluate(step, nullptr);
         finish(summary, RunStatus::completed, "completed all steps", step, params_);
@@ -169,7 +161,7 @@ class TrainingRun {
                                     "are saved",
                                     std::isnan(train_stats.loss) ? "nan" : "inf", step, step - 1)
                       : "training loss is not finite at initialization (step 0)";
-        clocks_.finish("run diverged");
+        eval_->clocks().finish("run diverged");
         finish(summary, RunStatus::diverged, msg, have_good ? step - 1 : 0, have_good ? last_good_ : params_);
         break;
       }
@@ -180,9 +172,9 @@ class TrainingRun {
       // The run ends with a row at the step it stops at, so that summary.final and params_final describe the same
       // parameters: an early stop due between two evaluations evaluates there first, and stops only if the
       // conditions still hold.
-      if (early_stop_due(step) && !eval_step) evaluate(step, own);
-      if (early_stop_due(step)) {
-        finish(summary, RunStatus::completed, kEarlyStopMessage, step, params_);
+      if (eval_->early_stop().due(step) && !eval_step) evaluate(step, own);
+      if (eval_->early_stop().due(step)) {
+        finish(summary, RunStatus::completed, detail::EarlyStopRule::kMessage, step, params_);
         break;
       }
       std::memcpy(last_good_.data(), params_.data(), sizeof(T) * params_.size());
@@ -227,10 +219,10 @@ class TrainingRun {
           GS_CHECK(flow_->interpolate(t, params_.data()));
           params_time_ = t;
         }
-        for (auto& probe : probes_) probe->observe_step(step, params_.data());   // the flow visits only these
+        eval_->observe_step(step, params_.data());   // the flow visits only these
         const BatchStats stats = flow_->stats_at(params_.data(), grads_.data());
         if (!std::isfinite(stats.loss)) {  // only at step 0: every other row is at or next to an accepted point
-          clocks_.finish("run diverged");
+          eval_->clocks().finish("run diverged");
           finish(summary, RunStatus::diverged, "training loss is not finite at initialization (step 0)", 0, params_);
           return 0;
         }
@@ -239,8 +231,8 @@ class TrainingRun {
           finish(summary, RunStatus::completed, "completed all steps", step, params_);
           return step;
         }
-        if (early_stop_due(step)) {   // ends at this row, interpolated or not
-          finish(summary, RunStatus::completed, kEarlyStopMessage, step, params_);
+        if (eval_->early_stop().due(step)) {   // ends at this row, interpolated or not
+          finish(summary, RunStatus::completed, detail::EarlyStopRule::kMessage, step, params_);
           return step;
         }
         if (interpolated) {
@@ -255,7 +247,7 @@ class TrainingRun {
         return reached();
       }
       if (!flow_->step_towards(params_.data(), t_end)) {
-        clocks_.finish("run diverged");
+        eval_->clocks().finish("run diverged");
         finish(summary, RunStatus::diverged,
                fmt::format("{}; the parameters at t = {:.17g} (the last accepted point, finite loss) are saved",
                            flow_->failure(), flow_->time()),
@@ -277,11 +269,11 @@ class TrainingRun {
                                    .total_steps = config_.train.steps,
                                    .seconds = seconds_since(t0_),
                                    .steps_per_second = static_cast<double>(done - last_progress_step_) / dt,
-                                   .acc_train = last_.acc_train,
-                                   .acc_test = last_.acc_test,
-                                   .loss_train = last_.loss_train,
+                                   .acc_train = eval_->last().acc_train,
+                                   .acc_test = eval_->last().acc_test,
+                                   .loss_train = eval_->last().loss_train,
                                    .early_stop = config_.train.early_stop,
-                                   .early_stop_at = early_stop_step()});
+                                   .early_stop_at = eval_->early_stop().stop_step()});
     last_progress_ = now;
     last_progress_step_ = done;
   }
@@ -339,59 +331,16 @@ class TrainingRun {
   // grads_ is the full-batch gradient at theta_step).
   void evaluate(int64_t step, const BatchStats* train_stats) {
     const auto t0 = WallClock::now();
-    BatchStats train;
-    if (train_stats)
-      train = *train_stats;
-    else if (full_batch_)
-      train = evaluate_train_full();
-    else
-      train = train_eval_->evaluate(params_.data());
-    const BatchStats test = test_eval_->evaluate(params_.data());
-    std::vector<double> row = {static_cast<double>(step), time(),   train.loss,     train.accuracy(),
-                               train.min_margin,           test.loss, test.accuracy(), test.min_margin};
-    if (data_.target == TargetKind::regression) row[3] = row[6] = std::nan("");
-    if (loss_scaled_) row.insert(row.end(), {log_time_, log_loss_train_});  // log_loss_train_ is that of theta_step
-    if (flow_) flow_->append_values(row);
-    double total_sq = 0.0;
-    for (const auto& p : model_->layout().params()) {
-      double sq = 0.0;
-      for (int64_t i = 0; i < p.size(); ++i) {
-        const double v = params_[static_cast<size_t>(p.offset + i)];
-        sq += v * v;
-      }
-      row.push_back(std::sqrt(sq));
-      total_sq += sq;
+    detail::EvalInput<T> in{.step = step, .time = time(), .params = params_.data(),
+                            .grads = train_stats ? grads_.data() : nullptr, .train = train_stats, .mode_values = {}};
+    BatchStats full;
+    if (!train_stats && full_batch_) {
+      full = evaluate_train_full();
+      in.train = &full;
     }
-    row.push_back(std::sqrt(total_sq));
-    const ProbeContext<T> ctx{.model = *model_,
-                              .data = data_,
-                              .params = params_.data(),
-                              .params_init = params_init_.data(),
-                              .grads = train_stats ? grads_.data() : nullptr,
-                              .train = train,
-                              .test = test,
-                              .step = step,
-                              .time = time()};
-    for (auto& probe : probes_) {
-      const size_t at = row.size();
-      row.resize(at + probe->columns().size(), std::nan(""));
-      probe->measure(ctx, row.data() + at);
-    }
-    last_ = EvalPoint{.step = step,
-                      .time = time(),
-                      .loss_train = train.loss,
-                      .acc_train = train.accuracy(),
-                      .acc_test = test.accuracy(),
-                      .loss_test = test.loss};
-    clocks_.update(last_);
-    const bool holds = clocks_.all_fired() && clocks_.fit_condition(last_) && clocks_.gen_condition(last_);
-    if (!holds)
-      held_since_ = -1;
-    else if (held_since_ < 0)
-      held_since_ = step;
-    last_row_ = row;
-    history_.push_back(row);
-    observer_.on_eval(row);
+    if (loss_scaled_) in.mode_values = {log_time_, log_loss_train_};  // log_loss_train_ is that of theta_step
+    if (flow_) flow_->append_values(in.mode_values);
+    observer_.on_eval(eval_->measure(in));
     eval_seconds_ += seconds_since(t0);
   }
 
@@ -405,22 +354,9 @@ class TrainingRun {
                                 nullptr);
   }
 
-  // The step at which early_stop_due turns true if the conditions keep holding (-1 when they do not hold yet).
-  int64_t early_stop_step() const {
-    if (!config_.train.early_stop || held_since_ < 0) return -1;
-    return std::max<int64_t>(held_since_ + 1, static_cast<int64_t>(std::ceil((1.0 + config_.train.early_stop_margin) *
-                                                                          static_cast<double>(held_since_))));
-  }
-
-  // Early stop: every clock fired and the fit/gen conditions held at every evaluation from held_since_ to now.
-  bool early_stop_due(int64_t step) const {
-    if (!config_.train.early_stop || held_since_ < 0 || step <= held_since_) return false;
-    return static_cast<double>(step) >= (1.0 + config_.train.early_stop_margin) * static_cast<double>(held_since_);
-  }
-
   void finish(RunSummary& summary, RunStatus status, const std::string& message, int64_t steps_done,
               const std::vector<T>& final_params) {
-    if (status != RunStatus::diverged) clocks_.finish(status == RunStatus::stopped ? "run was stopped" : "run ended");
+    if (status != RunStatus::diverged) eval_->clocks().finish(status == RunStatus::stopped ? "run was stopped" : "run ended");
     summary.status = status;
     summary.message = message;
     summary.steps_done = steps_done;
@@ -428,7 +364,6 @@ class TrainingRun {
     final_params_ = &final_params;
   }
 
-  static constexpr const char* kEarlyStopMessage = "early stop: t_fit, t_gen and every t_cls fired and held";
   const RunConfig& config_;
   const bool loss_scaled_ = config_.optim.schedule == LrSchedule::loss_scaled;
   const bool initial_phase_ = loss_scaled_ && config_.optim.loss_scaled_initial_phase;
@@ -441,25 +376,18 @@ class TrainingRun {
   TaskData<T> data_;
   std::unique_ptr<Model<T>> model_;
   EvalSchedule schedule_;
-  ClockTracker clocks_;
-  std::vector<std::unique_ptr<Probe<T>>> probes_;
   std::unique_ptr<Optimizer<T>> optimizer_;            // null in gradient-flow mode
   std::unique_ptr<detail::FlowStepper<T>> flow_;       // gradient-flow mode only
   std::vector<T> params_, params_init_, grads_, last_good_, d_out_;
   const std::vector<T>* final_params_ = nullptr;
   std::unique_ptr<Workspace> train_ws_;
   std::unique_ptr<detail::MinibatchSampler<T>> sampler_;
-  std::unique_ptr<detail::SetEvaluator<T>> train_eval_, test_eval_;
   bool full_batch_ = true;
-  std::vector<std::string> columns_;
-  std::vector<double> last_row_;
-  std::vector<std::vector<double>> history_;  // every metrics row, for the post-hoc clock analysis
-  EvalPoint last_;
+  std::unique_ptr<detail::Evaluation<T>> eval_;        // the metrics rows, probes, clocks and early-stop rule
   double time_ = 0.0, time_comp_ = 0.0;
   double log_time_ = -std::numeric_limits<double>::infinity();  // loss_scaled: log of sum_t lr / L_t
   double log_loss_train_ = std::nan("");                          // loss_scaled: log L of the last train pass
   double eval_seconds_ = 0.0;
-  int64_t held_since_ = -1;
   WallClock::time_point t0_, last_progress_;           // start of the loop, last progress report
   int64_t last_progress_step_ = 0;
   double params_time_ = 0.0;                           // gradient flow: the time of the point in params_
