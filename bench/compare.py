@@ -114,6 +114,28 @@ class Bench:
         return {"config": name, "gs": best_gs, "torch": best_torch, "flops": flops, "cpu_gs": cpu_gs,
                 "cpu_torch": cpu_torch}
 
+    def eval_share(self, widths, lengths):
+        """Share of the run time spent in evaluation with the default diagnostics (issue: at most 5%): the Lyu setup,
+        log schedule (20 points per decade), 1 thread, and the same run with no probes (the test-set pass alone)."""
+        config = os.path.join(ROOT, "configs", "modadd.toml")
+        out = []
+        for width in widths:
+            for steps in lengths:
+                row = {"width": width, "steps": steps}
+                for probes in ("default", "none"):
+                    _, s, _ = self.gs_run(f"eval-w{width}-s{steps}-{probes}", config,
+                                          [f"model.hidden=[{width}]", f"train.steps={steps}", "train.early_stop=false",
+                                           f'eval.probes=["{probes}"]'], 1)
+                    t = s["timing"]
+                    with open(os.path.join(self.work, f"eval-w{width}-s{steps}-{probes}", "metrics.csv")) as f:
+                        evals = sum(1 for _ in f) - 1
+                    row[probes] = {"fraction": t["eval_fraction"], "eval_seconds": t["eval_seconds"],
+                                   "seconds": t["seconds"], "evals": evals, "load": self.loads[-1]}
+                log(f"  eval share W={width} steps={steps}: {100 * row['default']['fraction']:.1f}% "
+                    f"({100 * row['none']['fraction']:.1f}% without probes) (load {self.loads[-1]:.2f})")
+                out.append(row)
+        return out
+
     def demo(self):
         """Wall time to t_gen of configs/demo.toml on both sides."""
         config = os.path.join(ROOT, "configs", "demo.toml")
@@ -159,7 +181,7 @@ def main():
     ap.add_argument("--demo-max-steps", type=int, default=20000)
     ap.add_argument("--torch-coretype", default=None,
                     help="OPENBLAS_CORETYPE for the PyTorch processes (default: the environment's)")
-    ap.add_argument("--only", default="", help="comma-separated subset: lyu128,lyu512,lyu1024,demo,diag,mc")
+    ap.add_argument("--only", default="", help="comma-separated subset: lyu128,lyu512,lyu1024,demo,diag,mc,eval")
     ap.add_argument("--docs", default=os.path.join(ROOT, "docs", "performance.md"),
                     help="replace the block between the bench markers of this file ('' to skip)")
     args = ap.parse_args()
@@ -194,6 +216,9 @@ def main():
         rows.append(b.speed_pair("matrix compl. d=97", os.path.join(zoo_dir, "matrix_completion.toml"), [], 5000,
                                  500, 20, 12.0 * 3763 * 97))
     demo = b.demo() if want("demo") else None
+    if want("eval"):
+        log("[eval] evaluation share, default diagnostics, Lyu setup, log schedule, 1 thread")
+    evals = b.eval_share([128, 512, 1024], [300, 3000]) if want("eval") else []
 
     # ---- the table ----
     head = ["config", "gs steps/s", "(thr)", "torch steps/s", "(thr)", "ratio", "GFLOP/s", "% peak", "gs RSS MiB",
@@ -232,6 +257,17 @@ def main():
             lines.append(fmt_row([r["config"], f"{r['cpu_gs']:.1f}", f"{r['cpu_torch']:.1f}",
                                   f"{r['cpu_gs'] / r['cpu_torch']:.2f}x", f"{r['flops'] * r['cpu_gs'] / 1e9:.1f}",
                                   f"{100 * r['flops'] * r['cpu_gs'] / 1e9 / peak_cpu:.0f}%" if peak_cpu else ""], w2))
+    if evals:
+        lines.append("")
+        lines.append("evaluation share of the run time, default diagnostics (Lyu setup, log schedule 20/decade, 1 thread;")
+        lines.append("target <= 5%; 'test pass only' = the same run with eval.probes = [\"none\"])")
+        h3 = ["width", "steps", "evals", "share", "ms/eval", "test pass only"]
+        w3 = [6, 6, 6, 7, 8, 14]
+        lines += [fmt_row(h3, w3), fmt_row(["-" * w for w in w3], w3)]
+        for e in evals:
+            d, n0 = e["default"], e["none"]
+            lines.append(fmt_row([e["width"], e["steps"], d["evals"], f"{100 * d['fraction']:.1f}%",
+                                  f"{1e3 * d['eval_seconds'] / d['evals']:.1f}", f"{100 * n0['fraction']:.1f}%"], w3))
     lines.append("")
     now = datetime.datetime.now()
     commit = subprocess.run(["git", "-C", ROOT, "describe", "--always", "--dirty"], capture_output=True,
@@ -256,7 +292,7 @@ def main():
     with open(os.path.join(args.results, f"bench-{stamp}.txt"), "w") as f:
         f.write(text)
     with open(os.path.join(args.results, f"bench-{stamp}.json"), "w") as f:
-        json.dump({"peak": peak, "rows": out_rows, "demo": demo, "loads": b.loads, "header": header}, f, indent=1)
+        json.dump({"peak": peak, "rows": out_rows, "demo": demo, "eval_share": evals, "loads": b.loads, "header": header}, f, indent=1)
     shutil.copyfile(os.path.join(args.results, f"bench-{stamp}.txt"), os.path.join(args.results, "latest.txt"))
     if args.docs and os.path.exists(args.docs):
         with open(args.docs) as f:

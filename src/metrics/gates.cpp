@@ -1,6 +1,7 @@
 // ReLU gate flips and pre-activation margins (see metrics/gates.h).
 #include "grokscope/metrics/gates.h"
 
+#include <Eigen/Core>
 #include <bit>
 #include <cmath>
 #include <limits>
@@ -38,12 +39,12 @@ double flip_fraction(const T* pre_a, const T* pre_b, int64_t count) {
 
 template <class T>
 double min_abs_preactivation(const T* pre, int64_t count) {
-  double m = std::numeric_limits<double>::infinity();
-  for (int64_t j = 0; j < count; ++j) {
-    const double v = std::abs(static_cast<double>(pre[j]));
-    if (v < m) m = v;  // false for NaN: skipped
-  }
-  return m;
+  if (count <= 0) return std::numeric_limits<double>::infinity();
+  // Vectorized; PropagateNumbers skips NaN entries, as the definition asks; all NaN (no number) gives infinity.
+  const T m = Eigen::Map<const Eigen::Array<T, Eigen::Dynamic, 1>>(pre, count)
+                  .abs()
+                  .template minCoeff<Eigen::PropagateNumbers>();
+  return std::isnan(m) ? std::numeric_limits<double>::infinity() : static_cast<double>(m);
 }
 
 GateTracker::GateTracker(int64_t count) : count_(count) {

@@ -12,24 +12,29 @@
 
 namespace grokscope::metrics {
 
-SeparationGap separation_gap(MatrixRef z, const std::vector<int32_t>& labels, double delta) {
-  const Eigen::Index n = z.rows();
-  if (static_cast<Eigen::Index>(labels.size()) != n)
+namespace {
+using RowMajorMatrix = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+}  // namespace
+
+SeparationGap separation_gap_rows(const double* z_data, int64_t n, int64_t d, const std::vector<int32_t>& labels,
+                                  double delta) {
+  if (static_cast<int64_t>(labels.size()) != n)
     detail::fail("separation_gap", "{} labels for {} representation rows", labels.size(), n);
   int32_t max_label = -1;
   for (int32_t y : labels) {
     if (y < 0) detail::fail("separation_gap", "label {} is negative", y);
     max_label = std::max(max_label, y);
   }
+  const Eigen::Map<const RowMajorMatrix> z(z_data, n, d);   // rows contiguous: both passes stream through memory
   const Eigen::Index num_labels = max_label + 1;
-  Eigen::MatrixXd mu = Eigen::MatrixXd::Zero(num_labels, z.cols());
+  RowMajorMatrix mu = RowMajorMatrix::Zero(num_labels, d);
   Eigen::VectorXd count = Eigen::VectorXd::Zero(num_labels);
   for (Eigen::Index a = 0; a < n; ++a) {
     mu.row(labels[a]) += z.row(a);
     count(labels[a]) += 1.0;
   }
   SeparationGap g;
-  Eigen::RowVectorXd centre = Eigen::RowVectorXd::Zero(z.cols());  // mean of the class means
+  Eigen::RowVectorXd centre = Eigen::RowVectorXd::Zero(d);  // mean of the class means
   for (Eigen::Index c = 0; c < num_labels; ++c) {
     if (count(c) == 0.0) continue;
     mu.row(c) /= count(c);
@@ -46,6 +51,11 @@ SeparationGap separation_gap(MatrixRef z, const std::vector<int32_t>& labels, do
   g.between = 2.0 * g.classes * spread;
   g.s_sep = g.within / (g.between + delta);
   return g;
+}
+
+SeparationGap separation_gap(MatrixRef z, const std::vector<int32_t>& labels, double delta) {
+  const RowMajorMatrix rows = z;
+  return separation_gap_rows(rows.data(), rows.rows(), rows.cols(), labels, delta);
 }
 
 }  // namespace grokscope::metrics

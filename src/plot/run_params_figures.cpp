@@ -109,18 +109,18 @@ void fourier_figure(const RunView& run, FigureSet& set, DrawnFigures& out) {
              b, 1100, 520);
 }
 
-void trajectory_figure(const RunView& run, FigureSet& set, DrawnFigures& out) {
-  const fs::path file = run.dir / "trajectory.csv";
-  if (!fs::exists(file)) return;
-  const MetricsTable t = read_metrics_csv(file);
-  const int n_params = static_cast<int>(t.columns.size()) - 2;
-  if (n_params < 1 || t.rows() == 0) return out.notes.push_back("trajectory: trajectory.csv is empty");
-  // At most ~4000 rows: every row of the first 1000, then evenly spaced ones, and the last.
+namespace {
+
+// At most ~4000 rows: every row of the first 1000, then evenly spaced ones, and the last.
+std::vector<int64_t> kept_rows(int64_t rows) {
   std::vector<int64_t> keep;
-  const int64_t rows = t.rows();
   const int64_t stride = std::max<int64_t>(1, (rows - 1000) / 3000);
   for (int64_t r = 0; r < rows; ++r)
     if (r < 1000 || (r - 1000) % stride == 0 || r == rows - 1) keep.push_back(r);
+  return keep;
+}
+
+std::string trajectory_data(const MetricsTable& t, const std::vector<int64_t>& keep) {
   std::string data = "#";
   for (const auto& c : t.columns) data += " " + c;
   data += "\n";
@@ -131,93 +131,110 @@ void trajectory_figure(const RunView& run, FigureSet& set, DrawnFigures& out) {
     }
     data += "\n";
   }
-  set.data("trajectory.dat", data);
+  return data;
+}
 
-  // The zero-loss set of a linear model with one training sample: {w : x.w = y}.
+// The zero-loss set {w : x.w = y} of a linear model (no hidden layer, no bias, squared loss) trained on one sample;
+// x is empty for any other run.
+struct ZeroLossSet {
   std::vector<double> x;
   double y = NAN;
+};
+ZeroLossSet zero_loss_set(const RunView& run, int n_params) {
+  ZeroLossSet z;
   const json& c = run.config;
   const bool linear = c.is_object() && c["model"].value("kind", "") == "mlp" && c["model"]["hidden"].empty() &&
                       c["model"].value("bias", "") == "none" && c["loss"].value("kind", "") == "squared";
-  if (linear && fs::exists(run.dir / "split.npz")) {
-    const auto split = read_npz((run.dir / "split.npz").string());
-    const NpyArray* xt = find_array(split, "x_train");
-    const NpyArray* yt = find_array(split, "y_train");
-    if (xt && yt && xt->shape.size() == 2 && xt->shape[0] == 1 && xt->shape[1] == n_params) {
-      const Eigen::MatrixXd xm = as_matrix(*xt);
-      for (int i = 0; i < n_params; ++i) x.push_back(xm(0, i));
-      y = as_matrix(*yt)(0, 0);
-    }
+  if (!linear || !fs::exists(run.dir / "split.npz")) return z;
+  const auto split = read_npz((run.dir / "split.npz").string());
+  const NpyArray* xt = find_array(split, "x_train");
+  const NpyArray* yt = find_array(split, "y_train");
+  if (xt && yt && xt->shape.size() == 2 && xt->shape[0] == 1 && xt->shape[1] == n_params) {
+    const Eigen::MatrixXd xm = as_matrix(*xt);
+    for (int i = 0; i < n_params; ++i) z.x.push_back(xm(0, i));
+    z.y = as_matrix(*yt)(0, 0);
   }
+  return z;
+}
+
+// The toy model's path in its 2-D or 3-D parameter space with the zero-loss set and the minimum-norm zero-loss point.
+void toy_path_figure(const MetricsTable& t, const std::vector<int64_t>& keep, const ZeroLossSet& z, std::string b,
+                     FigureSet& set) {
+  const int n_params = static_cast<int>(t.columns.size()) - 2;
+  const int64_t rows = t.rows();
+  const std::vector<double>& x = z.x;
+  const double y = z.y;
   const auto& col = t.columns;
-  std::string b = detail::title_line(run, "Parameter trajectory");
-  if ((n_params == 2 || n_params == 3) && !x.empty()) {
-    double xx = 0;
-    for (double v : x) xx += v * v;
-    std::vector<double> w_star;   // the minimum-norm zero-loss point x y / |x|^2
-    for (double v : x) w_star.push_back(v * y / xx);
-    double lo = INFINITY, hi = -INFINITY;
-    for (int i = 0; i < n_params; ++i) {
-      for (int64_t r : keep) {
-        const double v = t.values[static_cast<size_t>(i + 2)][static_cast<size_t>(r)];
-        if (std::isfinite(v)) lo = std::min(lo, v), hi = std::max(hi, v);
-      }
-      lo = std::min(lo, w_star[static_cast<size_t>(i)]), hi = std::max(hi, w_star[static_cast<size_t>(i)]);
+  double xx = 0;
+  for (double v : x) xx += v * v;
+  std::vector<double> w_star;   // the minimum-norm zero-loss point x y / |x|^2
+  for (double v : x) w_star.push_back(v * y / xx);
+  double lo = INFINITY, hi = -INFINITY;
+  for (int i = 0; i < n_params; ++i) {
+    for (int64_t r : keep) {
+      const double v = t.values[static_cast<size_t>(i + 2)][static_cast<size_t>(r)];
+      if (std::isfinite(v)) lo = std::min(lo, v), hi = std::max(hi, v);
     }
-    const double pad = 0.15 * std::max(hi - lo, 1e-6);
-    lo -= pad, hi += pad;
-    std::string pts = "# start, end, minimum-norm zero-loss point\n";
-    auto row = [&](int64_t r) {
-      std::string s;
-      for (int i = 0; i < n_params; ++i) {
-        if (i) s += ' ';
-        s += gp_num(t.values[static_cast<size_t>(i + 2)][static_cast<size_t>(r)]);
-      }
-      return s + "\n";
-    };
-    pts += row(0) + "\n\n" + row(rows - 1) + "\n\n";
-    for (int i = 0; i < n_params; ++i) {
-      if (i) pts += ' ';
-      pts += gp_num(w_star[static_cast<size_t>(i)]);
-    }
-    set.data("trajectory_points.dat", pts + "\n");
-    const std::string plane_title = gp_quote(n_params == 2 ? fmt::format("zero-loss set {}·w = {}", x[0] == 1 && x[1] == 1 ? "(1,1)" : "x", short_num(y))
-                                                            : fmt::format("zero-loss plane x·w = {}", short_num(y)));
-    b += fmt::format("set xlabel {} noenhanced\nset ylabel {} noenhanced\n", gp_quote(col[2]), gp_quote(col[3]));
-    b += fmt::format("set xrange [{}:{}]\nset yrange [{}:{}]\nset key top right opaque box lc rgb '#cccccc'\n",
-                     gp_num(lo), gp_num(hi), gp_num(lo), gp_num(hi));
-    if (n_params == 2) {
-      b += "set size ratio -1\nset samples 400\n";
-      std::string set_curve = x[1] != 0 ? fmt::format("({} - ({})*x)/({})", gp_num(y), gp_num(x[0]), gp_num(x[1]))
-                                        : "NaN";
-      if (x[1] == 0)
-        b += fmt::format("set arrow 1 from first {0}, graph 0 to first {0}, graph 1 nohead lc rgb '#d62728' lw 2 dt 2\n",
-                         gp_num(y / x[0]));
-      b += fmt::format("plot {} with lines lc rgb '#d62728' lw 2 dt 2 title {}, 'trajectory.dat' using 3:4 with "
-                       "linespoints lt 1 pi 50 ps 0.6 title 'gradient descent path', 'trajectory_points.dat' index 0 "
-                       "using 1:2 with points pt 7 ps 1.8 lc rgb '#000000' title 'start', '' index 1 using 1:2 with "
-                       "points pt 9 ps 2 lc rgb '#ff7f0e' title 'end', '' index 2 using 1:2 with points pt 6 ps 2.2 "
-                       "lw 2 lc rgb '#2ca02c' title 'minimum-norm zero-loss point'\n",
-                       set_curve, plane_title);
-    } else {
-      b += fmt::format("set zlabel {} noenhanced rotate\nset zrange [{}:{}]\nset view 62, 35\nset isosamples 12\n",
-                       gp_quote(col[4]), gp_num(lo), gp_num(hi));
-      b += "set xyplane 0\n";
-      const std::string plane = x[2] != 0 ? fmt::format("({} - ({})*x - ({})*y)/({})", gp_num(y), gp_num(x[0]),
-                                                        gp_num(x[1]), gp_num(x[2]))
-                                          : "NaN";
-      b += fmt::format("splot {} with lines lc rgb '#e8a0a0' title {}, 'trajectory.dat' using 3:4:5 with lines lt 1 lw "
-                       "2.5 title 'gradient descent path', 'trajectory_points.dat' index 0 using 1:2:3 with points pt 7 "
-                       "ps 1.8 lc rgb '#000000' title 'start', '' index 1 using 1:2:3 with points pt 9 ps 2 lc rgb "
-                       "'#ff7f0e' title 'end', '' index 2 using 1:2:3 with points pt 6 ps 2.2 lw 2 lc rgb '#2ca02c' "
-                       "title 'minimum-norm zero-loss point'\n",
-                       plane, plane_title);
-    }
-    set.figure("trajectory",
-               "Parameter trajectory of the toy model, with its zero-loss set and the minimum-norm zero-loss point.",
-               b, 900, 760);
-    return;
+    lo = std::min(lo, w_star[static_cast<size_t>(i)]), hi = std::max(hi, w_star[static_cast<size_t>(i)]);
   }
+  const double pad = 0.15 * std::max(hi - lo, 1e-6);
+  lo -= pad, hi += pad;
+  std::string pts = "# start, end, minimum-norm zero-loss point\n";
+  auto row = [&](int64_t r) {
+    std::string s;
+    for (int i = 0; i < n_params; ++i) {
+      if (i) s += ' ';
+      s += gp_num(t.values[static_cast<size_t>(i + 2)][static_cast<size_t>(r)]);
+    }
+    return s + "\n";
+  };
+  pts += row(0) + "\n\n" + row(rows - 1) + "\n\n";
+  for (int i = 0; i < n_params; ++i) {
+    if (i) pts += ' ';
+    pts += gp_num(w_star[static_cast<size_t>(i)]);
+  }
+  set.data("trajectory_points.dat", pts + "\n");
+  const std::string plane_title = gp_quote(n_params == 2 ? fmt::format("zero-loss set {}·w = {}", x[0] == 1 && x[1] == 1 ? "(1,1)" : "x", short_num(y))
+                                                          : fmt::format("zero-loss plane x·w = {}", short_num(y)));
+  b += fmt::format("set xlabel {} noenhanced\nset ylabel {} noenhanced\n", gp_quote(col[2]), gp_quote(col[3]));
+  b += fmt::format("set xrange [{}:{}]\nset yrange [{}:{}]\nset key top right opaque box lc rgb '#cccccc'\n",
+                   gp_num(lo), gp_num(hi), gp_num(lo), gp_num(hi));
+  if (n_params == 2) {
+    b += "set size ratio -1\nset samples 400\n";
+    std::string set_curve = x[1] != 0 ? fmt::format("({} - ({})*x)/({})", gp_num(y), gp_num(x[0]), gp_num(x[1]))
+                                      : "NaN";
+    if (x[1] == 0)
+      b += fmt::format("set arrow 1 from first {0}, graph 0 to first {0}, graph 1 nohead lc rgb '#d62728' lw 2 dt 2\n",
+                       gp_num(y / x[0]));
+    b += fmt::format("plot {} with lines lc rgb '#d62728' lw 2 dt 2 title {}, 'trajectory.dat' using 3:4 with "
+                     "linespoints lt 1 pi 50 ps 0.6 title 'gradient descent path', 'trajectory_points.dat' index 0 "
+                     "using 1:2 with points pt 7 ps 1.8 lc rgb '#000000' title 'start', '' index 1 using 1:2 with "
+                     "points pt 9 ps 2 lc rgb '#ff7f0e' title 'end', '' index 2 using 1:2 with points pt 6 ps 2.2 "
+                     "lw 2 lc rgb '#2ca02c' title 'minimum-norm zero-loss point'\n",
+                     set_curve, plane_title);
+  } else {
+    b += fmt::format("set zlabel {} noenhanced rotate\nset zrange [{}:{}]\nset view 62, 35\nset isosamples 12\n",
+                     gp_quote(col[4]), gp_num(lo), gp_num(hi));
+    b += "set xyplane 0\n";
+    const std::string plane = x[2] != 0 ? fmt::format("({} - ({})*x - ({})*y)/({})", gp_num(y), gp_num(x[0]),
+                                                      gp_num(x[1]), gp_num(x[2]))
+                                        : "NaN";
+    b += fmt::format("splot {} with lines lc rgb '#e8a0a0' title {}, 'trajectory.dat' using 3:4:5 with lines lt 1 lw "
+                     "2.5 title 'gradient descent path', 'trajectory_points.dat' index 0 using 1:2:3 with points pt 7 "
+                     "ps 1.8 lc rgb '#000000' title 'start', '' index 1 using 1:2:3 with points pt 9 ps 2 lc rgb "
+                     "'#ff7f0e' title 'end', '' index 2 using 1:2:3 with points pt 6 ps 2.2 lw 2 lc rgb '#2ca02c' "
+                     "title 'minimum-norm zero-loss point'\n",
+                     plane, plane_title);
+  }
+  set.figure("trajectory",
+             "Parameter trajectory of the toy model, with its zero-loss set and the minimum-norm zero-loss point.",
+             b, 900, 760);
+}
+
+// Every parameter against steps (at most 16 drawn).
+void parameter_lines_figure(const MetricsTable& t, std::string b, FigureSet& set, DrawnFigures& out) {
+  const int n_params = static_cast<int>(t.columns.size()) - 2;
+  const auto& col = t.columns;
   b += "set logscale x\nset xlabel 'step (log scale)'\nset ylabel 'parameter value'\nset key outside right top noenhanced\nplot ";
   for (int i = 0; i < n_params && i < 16; ++i)
     b += fmt::format("{}'trajectory.dat' using 1:{} with lines lt {} title {}", i ? ", " : "", i + 3, i + 1,
@@ -225,6 +242,24 @@ void trajectory_figure(const RunView& run, FigureSet& set, DrawnFigures& out) {
   b += "\n";
   if (n_params > 16) out.notes.push_back(fmt::format("trajectory: {} parameters, the first 16 drawn", n_params));
   set.figure("trajectory", "Every parameter against steps (trajectory.csv).", b);
+}
+
+}  // namespace
+
+void trajectory_figure(const RunView& run, FigureSet& set, DrawnFigures& out) {
+  const fs::path file = run.dir / "trajectory.csv";
+  if (!fs::exists(file)) return;
+  const MetricsTable t = read_metrics_csv(file);
+  const int n_params = static_cast<int>(t.columns.size()) - 2;
+  if (n_params < 1 || t.rows() == 0) return out.notes.push_back("trajectory: trajectory.csv is empty");
+  const std::vector<int64_t> keep = kept_rows(t.rows());
+  set.data("trajectory.dat", trajectory_data(t, keep));
+  const ZeroLossSet z = zero_loss_set(run, n_params);
+  std::string b = detail::title_line(run, "Parameter trajectory");
+  if ((n_params == 2 || n_params == 3) && !z.x.empty())
+    toy_path_figure(t, keep, z, std::move(b), set);
+  else
+    parameter_lines_figure(t, std::move(b), set, out);
 }
 
 }  // namespace grokscope::plot

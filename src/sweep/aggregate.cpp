@@ -111,10 +111,14 @@ std::string FitResult::group_label() const {
   return s;
 }
 
-SweepAnalysis analyze(const SweepSpec& spec, const std::vector<RunRecord>& runs) {
-  SweepAnalysis out;
-  // Clock names in order of first appearance (t_fit, t_gen, t_cls..., t_rep, t_below, gen_over_fit).
-  std::vector<std::pair<std::string, double>> names;
+namespace {
+
+using ClockNames = std::vector<std::pair<std::string, double>>;   // name, eps
+
+// Status counts, and the clock names in order of first appearance, ranked t_fit, t_gen, t_cls... first, then t_rep
+// and t_below, then gen_over_fit.
+ClockNames count_runs_and_clocks(const std::vector<RunRecord>& runs, SweepAnalysis& out) {
+  ClockNames names;
   for (const auto& r : runs) {
     ++out.status_counts[r.status];
     ++out.n_runs;
@@ -129,12 +133,16 @@ SweepAnalysis analyze(const SweepSpec& spec, const std::vector<RunRecord>& runs)
     return rank(a.first) < rank(b.first);
   });
   for (const auto& n : names) out.clock_names.push_back(n.first);
+  return names;
+}
 
-  // Cells, in grid order.
+// The cells in order of first appearance with their axis values; returns each cell's runs.
+std::vector<std::vector<const RunRecord*>> group_cells(const SweepSpec& spec, const std::vector<RunRecord>& runs,
+                                                       std::vector<CellSummary>& cells) {
   std::vector<std::vector<const RunRecord*>> members;
   for (const auto& r : runs) {
-    auto it = std::find_if(out.cells.begin(), out.cells.end(), [&](const CellSummary& c) { return c.cell == r.cell; });
-    if (it == out.cells.end()) {
+    auto it = std::find_if(cells.begin(), cells.end(), [&](const CellSummary& c) { return c.cell == r.cell; });
+    if (it == cells.end()) {
       CellSummary c;
       c.cell = r.cell;
       c.cell_index = r.cell_index;
@@ -144,134 +152,159 @@ SweepAnalysis analyze(const SweepSpec& spec, const std::vector<RunRecord>& runs)
           if (k == axis.key) v = val;
         c.values.push_back(v);
       }
-      out.cells.push_back(std::move(c));
+      cells.push_back(std::move(c));
       members.emplace_back();
-      it = out.cells.end() - 1;
+      it = cells.end() - 1;
     }
-    members[static_cast<size_t>(it - out.cells.begin())].push_back(&r);
+    members[static_cast<size_t>(it - cells.begin())].push_back(&r);
   }
-  for (size_t i = 0; i < out.cells.size(); ++i) {
-    CellSummary& cell = out.cells[i];
-    std::vector<double> acc;
-    for (const RunRecord* r : members[i]) {
-      ++cell.n_runs;
-      if (!is_finished_status(r->status)) continue;
-      ++cell.n_finished;
-      if (!r->phase.empty()) ++cell.phase_counts[r->phase];
-      if (auto a = r->final_metric("acc_test"); a && std::isfinite(*a)) acc.push_back(*a);
-      if (std::isnan(cell.lr)) {
-        cell.lr = config_number(r->config, "optim", "lr");
-        cell.weight_decay = config_number(r->config, "optim", "weight_decay");
-      }
-    }
-    std::sort(acc.begin(), acc.end());
-    cell.acc_test_median = censored_quantile(acc, 0.5);
-    int best = 0;
-    for (const char* label : {"grokking", "comprehension", "memorization", "confusion"}) {
-      auto it = cell.phase_counts.find(label);
-      if (it != cell.phase_counts.end() && it->second > best) best = it->second, cell.phase = label;
-    }
-    for (const auto& [name, eps] : names) {
-      std::vector<double> steps, times;
-      for (const RunRecord* r : members[i]) {
-        if (!is_finished_status(r->status)) continue;
-        const ClockValue* c = r->clock(name);
-        const bool fired = c && c->fired && std::isfinite(c->step);
-        steps.push_back(fired ? c->step : kInf);
-        times.push_back(fired && std::isfinite(c->time) ? c->time : kInf);
-      }
-      cell.clocks.push_back(stats_of(name, eps, steps, times));
-    }
-  }
-  std::sort(out.cells.begin(), out.cells.end(),
-            [](const CellSummary& a, const CellSummary& b) { return a.cell_index < b.cell_index; });
+  return members;
+}
 
-  // Fits.
-  for (const FitSpec& fs_ : spec.effective_fits()) {
-    const std::string unit = fs_.in_time ? "time" : "steps";
-    if (fs_.x == "eps") {
-      for (const auto& cell : out.cells) {
-        if (cell.n_finished == 0) continue;
-        FitResult f;
-        f.spec = fs_;
-        f.cell = cell.cell;
-        for (size_t a = 0; a < spec.axes.size(); ++a) f.group.emplace_back(spec.axes[a].key, cell.values[a]);
-        f.x_name = "ln(1/eps)";
-        f.y_name = "t_cls (" + unit + ")";
-        for (const auto& c : cell.clocks) {
-          if (c.clock.rfind("t_cls(", 0) != 0) continue;
-          if (c.eps < fs_.x_min || c.eps > fs_.x_max) continue;
-          const double y = fs_.in_time ? c.median_time : c.median;
-          if (std::isnan(y)) {
-            ++f.censored;
-            continue;
-          }
-          f.x.push_back(c.eps);
-          f.y.push_back(y);
-          f.y_lo.push_back(fs_.in_time ? c.q25_time : c.q25);
-          f.y_hi.push_back(fs_.in_time ? c.q75_time : c.q75);
-        }
-        if (f.x.size() + static_cast<size_t>(f.censored) < 2) continue;  // fewer than two thresholds
-        fit_points(f);
-        out.fits.push_back(std::move(f));
-      }
-      continue;
+// A cell's counts, phase (the most frequent label), median test accuracy and clock statistics over its finished runs.
+void summarize_cell(CellSummary& cell, const std::vector<const RunRecord*>& members, const ClockNames& names) {
+  std::vector<double> acc;
+  for (const RunRecord* r : members) {
+    ++cell.n_runs;
+    if (!is_finished_status(r->status)) continue;
+    ++cell.n_finished;
+    if (!r->phase.empty()) ++cell.phase_counts[r->phase];
+    if (auto a = r->final_metric("acc_test"); a && std::isfinite(*a)) acc.push_back(*a);
+    if (std::isnan(cell.lr)) {
+      cell.lr = config_number(r->config, "optim", "lr");
+      cell.weight_decay = config_number(r->config, "optim", "weight_decay");
     }
-    const AxisSpec* axis = spec.find_axis(fs_.x);
-    if (!axis) continue;
-    const auto ax = static_cast<size_t>(axis - spec.axes.data());
-    std::vector<FitResult> groups;
-    std::vector<std::string> group_keys;
-    for (const auto& cell : out.cells) {
-      if (cell.n_finished == 0) continue;
-      std::string key;
-      std::vector<std::pair<std::string, json>> group;
-      for (size_t a = 0; a < spec.axes.size(); ++a) {
-        if (a == ax) continue;
-        key += cell.values[a].dump() + "\n";
-        group.emplace_back(spec.axes[a].key, cell.values[a]);
-      }
-      auto it = std::find(group_keys.begin(), group_keys.end(), key);
-      if (it == group_keys.end()) {
-        FitResult f;
-        f.spec = fs_;
-        f.group = group;
-        f.x_name = law_x_name(fs_.law, axis->label);
-        f.y_name = (fs_.law == FitLaw::power ? "ln " : "") + fs_.clock +
-                   (fs_.clock == "gen_over_fit" ? std::string() : " (" + unit + ")");
-        const bool lyu = fs_.law == FitLaw::log && axis->key == "model.init_scale" && fs_.clock == "t_gen";
-        const json& cfg = [&]() -> const json& {
-          static const json none;
-          for (const auto& r : runs)
-            if (r.cell == cell.cell && !r.config.is_null()) return r.config;
-          return none;
-        }();
-        const bool decays = cfg.is_object() && cfg.contains("optim") &&
-                            (cfg["optim"].value("kind", "") == "sgd" || cfg["optim"].value("kind", "") == "adamw");
-        if (lyu && decays && cell.weight_decay > 0 && cell.lr > 0)
-          f.predicted_slope = fs_.in_time ? 1.0 / cell.weight_decay : 1.0 / (cell.lr * cell.weight_decay);
-        groups.push_back(std::move(f));
-        group_keys.push_back(key);
-        it = group_keys.end() - 1;
-      }
-      FitResult& f = groups[static_cast<size_t>(it - group_keys.begin())];
-      const double x = cell.values[ax].get<double>();
-      if (x < fs_.x_min || x > fs_.x_max) continue;
-      const ClockStats* c = cell.clock(fs_.clock);
-      const double y = !c ? kNaN : fs_.in_time ? c->median_time : c->median;
+  }
+  std::sort(acc.begin(), acc.end());
+  cell.acc_test_median = censored_quantile(acc, 0.5);
+  int best = 0;
+  for (const char* label : {"grokking", "comprehension", "memorization", "confusion"}) {
+    auto it = cell.phase_counts.find(label);
+    if (it != cell.phase_counts.end() && it->second > best) best = it->second, cell.phase = label;
+  }
+  for (const auto& [name, eps] : names) {
+    std::vector<double> steps, times;
+    for (const RunRecord* r : members) {
+      if (!is_finished_status(r->status)) continue;
+      const ClockValue* c = r->clock(name);
+      const bool fired = c && c->fired && std::isfinite(c->step);
+      steps.push_back(fired ? c->step : kInf);
+      times.push_back(fired && std::isfinite(c->time) ? c->time : kInf);
+    }
+    cell.clocks.push_back(stats_of(name, eps, steps, times));
+  }
+}
+
+// A fit over eps: per cell, the median t_cls(eps) against ln(1/eps) (cells with fewer than two thresholds: none).
+void fit_over_eps(const SweepSpec& spec, const FitSpec& fs_, const std::vector<CellSummary>& cells,
+                  std::vector<FitResult>& fits) {
+  const std::string unit = fs_.in_time ? "time" : "steps";
+  for (const auto& cell : cells) {
+    if (cell.n_finished == 0) continue;
+    FitResult f;
+    f.spec = fs_;
+    f.cell = cell.cell;
+    for (size_t a = 0; a < spec.axes.size(); ++a) f.group.emplace_back(spec.axes[a].key, cell.values[a]);
+    f.x_name = "ln(1/eps)";
+    f.y_name = "t_cls (" + unit + ")";
+    for (const auto& c : cell.clocks) {
+      if (c.clock.rfind("t_cls(", 0) != 0) continue;
+      if (c.eps < fs_.x_min || c.eps > fs_.x_max) continue;
+      const double y = fs_.in_time ? c.median_time : c.median;
       if (std::isnan(y)) {
         ++f.censored;
         continue;
       }
-      f.x.push_back(x);
+      f.x.push_back(c.eps);
       f.y.push_back(y);
-      f.y_lo.push_back(fs_.in_time ? c->q25_time : c->q25);
-      f.y_hi.push_back(fs_.in_time ? c->q75_time : c->q75);
+      f.y_lo.push_back(fs_.in_time ? c.q25_time : c.q25);
+      f.y_hi.push_back(fs_.in_time ? c.q75_time : c.q75);
     }
-    for (auto& f : groups) {
-      fit_points(f);
-      out.fits.push_back(std::move(f));
+    if (f.x.size() + static_cast<size_t>(f.censored) < 2) continue;  // fewer than two thresholds
+    fit_points(f);
+    fits.push_back(std::move(f));
+  }
+}
+
+// A new fit group of a fit over an axis; Lyu's t_gen against ln(alpha) gets the predicted slope 1/(lr wd).
+FitResult new_axis_group(const FitSpec& fs_, const AxisSpec& axis, std::vector<std::pair<std::string, json>> group,
+                         const CellSummary& cell, const std::vector<RunRecord>& runs) {
+  const std::string unit = fs_.in_time ? "time" : "steps";
+  FitResult f;
+  f.spec = fs_;
+  f.group = std::move(group);
+  f.x_name = law_x_name(fs_.law, axis.label);
+  f.y_name = (fs_.law == FitLaw::power ? "ln " : "") + fs_.clock +
+             (fs_.clock == "gen_over_fit" ? std::string() : " (" + unit + ")");
+  const bool lyu = fs_.law == FitLaw::log && axis.key == "model.init_scale" && fs_.clock == "t_gen";
+  const json& cfg = [&]() -> const json& {
+    static const json none;
+    for (const auto& r : runs)
+      if (r.cell == cell.cell && !r.config.is_null()) return r.config;
+    return none;
+  }();
+  const bool decays = cfg.is_object() && cfg.contains("optim") &&
+                      (cfg["optim"].value("kind", "") == "sgd" || cfg["optim"].value("kind", "") == "adamw");
+  if (lyu && decays && cell.weight_decay > 0 && cell.lr > 0)
+    f.predicted_slope = fs_.in_time ? 1.0 / cell.weight_decay : 1.0 / (cell.lr * cell.weight_decay);
+  return f;
+}
+
+// A fit over an axis: one group per combination of the other axes' values, the cell medians against the axis.
+void fit_over_axis(const SweepSpec& spec, const FitSpec& fs_, const AxisSpec& axis, const std::vector<RunRecord>& runs,
+                   const std::vector<CellSummary>& cells, std::vector<FitResult>& fits) {
+  const auto ax = static_cast<size_t>(&axis - spec.axes.data());
+  std::vector<FitResult> groups;
+  std::vector<std::string> group_keys;
+  for (const auto& cell : cells) {
+    if (cell.n_finished == 0) continue;
+    std::string key;
+    std::vector<std::pair<std::string, json>> group;
+    for (size_t a = 0; a < spec.axes.size(); ++a) {
+      if (a == ax) continue;
+      key += cell.values[a].dump() + "\n";
+      group.emplace_back(spec.axes[a].key, cell.values[a]);
     }
+    auto it = std::find(group_keys.begin(), group_keys.end(), key);
+    if (it == group_keys.end()) {
+      groups.push_back(new_axis_group(fs_, axis, std::move(group), cell, runs));
+      group_keys.push_back(key);
+      it = group_keys.end() - 1;
+    }
+    FitResult& f = groups[static_cast<size_t>(it - group_keys.begin())];
+    const double x = cell.values[ax].get<double>();
+    if (x < fs_.x_min || x > fs_.x_max) continue;
+    const ClockStats* c = cell.clock(fs_.clock);
+    const double y = !c ? kNaN : fs_.in_time ? c->median_time : c->median;
+    if (std::isnan(y)) {
+      ++f.censored;
+      continue;
+    }
+    f.x.push_back(x);
+    f.y.push_back(y);
+    f.y_lo.push_back(fs_.in_time ? c->q25_time : c->q25);
+    f.y_hi.push_back(fs_.in_time ? c->q75_time : c->q75);
+  }
+  for (auto& f : groups) {
+    fit_points(f);
+    fits.push_back(std::move(f));
+  }
+}
+
+}  // namespace
+
+SweepAnalysis analyze(const SweepSpec& spec, const std::vector<RunRecord>& runs) {
+  SweepAnalysis out;
+  const ClockNames names = count_runs_and_clocks(runs, out);
+  const auto members = group_cells(spec, runs, out.cells);
+  for (size_t i = 0; i < out.cells.size(); ++i) summarize_cell(out.cells[i], members[i], names);
+  std::sort(out.cells.begin(), out.cells.end(),
+            [](const CellSummary& a, const CellSummary& b) { return a.cell_index < b.cell_index; });
+  for (const FitSpec& fit : spec.effective_fits()) {
+    if (fit.x == "eps")
+      fit_over_eps(spec, fit, out.cells, out.fits);
+    else if (const AxisSpec* axis = spec.find_axis(fit.x))
+      fit_over_axis(spec, fit, *axis, runs, out.cells, out.fits);
   }
   return out;
 }

@@ -5,7 +5,8 @@
 // denominator runs over ordered pairs of the classes present (each unordered pair twice, as written in the paper);
 // classes without samples are ignored. Not normalized by n or the number of classes C: S_sep compares runs with the
 // same data and classes only. For the MLP, z_a is the last hidden activation (the input of the head) on the training
-// rows. Cost O(n d): the denominator is computed as 2 C sum_c ||mu_c - mean_c mu_c||^2.
+// rows. Cost O(n d), two streaming passes over the rows: the denominator is computed as
+// 2 C sum_c ||mu_c - mean_c mu_c||^2.
 #pragma once
 
 #include <Eigen/Core>
@@ -25,5 +26,8 @@ struct SeparationGap {
 
 // labels: one per row of z, each >= 0. delta > 0 keeps S_sep finite when all class means coincide.
 SeparationGap separation_gap(MatrixRef z, const std::vector<int32_t>& labels, double delta = 1e-12);
+// The same on a row-major buffer z[a * d + j] (a < n, j < d), read in place: the probes' activations.
+SeparationGap separation_gap_rows(const double* z, int64_t n, int64_t d, const std::vector<int32_t>& labels,
+                                  double delta = 1e-12);
 
 }  // namespace grokscope::metrics

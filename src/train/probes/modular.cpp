@@ -1,6 +1,7 @@
 // Fourier, gate and restricted-loss probes for modular tasks (see modular.h).
 #include "modular.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include "grokscope/metrics/circle.h"
@@ -111,10 +112,11 @@ void GateProbe<T>::measure(const ProbeContext<T>& ctx, double* out) {
   const Dataset<T>& ds = ctx.data.train;
   const int tpr = ds.tokens_per_row;
   const T* params = ctx.params;
+  const T* b1 = b1_ ? params + b1_->offset : nullptr;
   Eigen::MatrixXd w1;
   if (embedding_) w1 = param_matrix(*w1_, params);  // width x d
   for (int64_t i = 0; i < ds.n; ++i) {
-    double* z = pre_.data() + i * width_;
+    double* __restrict z = pre_.data() + i * width_;
     const int32_t* tok = ds.tokens.data() + i * tpr;
     if (embedding_) {
       const int64_t d = embedding_->cols;
@@ -123,20 +125,21 @@ void GateProbe<T>::measure(const ProbeContext<T>& ctx, double* out) {
         for (int64_t j = 0; j < d; ++j) h(j) += double(params[embedding_->offset + tok[t] * d + j]);
       const Eigen::VectorXd zz = w1 * h;  // into aligned storage: the bits must not depend on pre_'s address
       for (int64_t j = 0; j < width_; ++j) z[j] = zz(j);
-    } else {
-      for (int64_t j = 0; j < width_; ++j) z[j] = 0.0;
-      for (int t = 0; t < tpr; ++t)
-        for (int64_t j = 0; j < width_; ++j) z[j] += double(params[w1_->offset + tok[t] * width_ + j]);
+    } else {   // the sum of the tokens' rows of w1^T, in token order (vectorized: z and the rows do not alias)
+      const T* __restrict first = params + w1_->offset + static_cast<int64_t>(tok[0]) * width_;
+      for (int64_t j = 0; j < width_; ++j) z[j] = double(first[j]);
+      for (int t = 1; t < tpr; ++t) {
+        const T* __restrict r = params + w1_->offset + static_cast<int64_t>(tok[t]) * width_;
+        for (int64_t j = 0; j < width_; ++j) z[j] += double(r[j]);
+      }
     }
-    if (b1_)
-      for (int64_t j = 0; j < width_; ++j) z[j] += double(params[b1_->offset + j]);
+    if (b1)
+      for (int64_t j = 0; j < width_; ++j) z[j] += double(b1[j]);
   }
   out[0] = tracker_.update(pre_.data());
   out[1] = metrics::min_abs_preactivation(pre_.data(), static_cast<int64_t>(pre_.size()));
-  Eigen::MatrixXd h = Eigen::Map<const Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>>(
-                          pre_.data(), ds.n, width_)
-                          .cwiseMax(0.0);
-  out[2] = metrics::separation_gap(h, ds.labels).s_sep;
+  for (double& v : pre_) v = std::max(v, 0.0);   // the activations h = relu(z), in place: z is no longer needed
+  out[2] = metrics::separation_gap_rows(pre_.data(), ds.n, width_, ds.labels).s_sep;
 }
 
 template <class T>
