@@ -146,9 +146,9 @@ TEST(ConfigToml, NewEnumNames) {
   expect_error("[task]\nkind = \"mnist\"\n", {},
                {"task.kind = \"mnist\": unknown value (known: modular, teacher_classes, sparse_linear, gaussian_margin, "
                 "matrix_completion, toy_regression, sparse_regression)"});
-  expect_error("[model]\nkind = \"transformer\"\n", {},
-               {"model.kind = \"transformer\": unknown value (known: mlp, embedding_mlp, diagonal, "
-                "matrix_factorization)"});
+  expect_error("[model]\nkind = \"gpt\"\n", {},
+               {"model.kind = \"gpt\": unknown value (known: mlp, embedding_mlp, diagonal, "
+                "matrix_factorization, transformer)"});
   expect_error("[loss]\nkind = \"hinge\"\n", {},
                {"loss.kind = \"hinge\": unknown value (known: cross_entropy, mse, logistic, squared)"});
   expect_error("[task]\nground_truth = \"identity\"\n", {},
