@@ -90,7 +90,7 @@ bool column_matches(const std::string& pattern, const std::string& column) {
     if (pattern[i] == '<') {
       const size_t end = pattern.find('>', i);
       if (end != std::string::npos) {
-        re += "[A-Za-z0-9_]+";
+        re += "[A-Za-z0-9_.]+";   // dots: the transformer's TransformerLens names (embed.W_E)
         i = end;
         continue;
       }

@@ -168,7 +168,7 @@ TEST(ConfigToml, UnknownKeyListsNewKeys) {
                {"task.dim: unknown key (known in [task]: kind, op, p, pairs, encoding, train_fraction, n_train, split_seed, "
                 "d, n_classes, n_test, sparsity, margin, ground_truth, rank, toy)"});
   expect_error("[model]\nwidth = 5\n", {},
-               {"model.width: unknown key (known in [model]: kind, hidden,", "init_values)"});
+               {"model.width: unknown key (known in [model]: kind, hidden,", "init_values, layers, d_model, heads, d_mlp, layer_norm, mlp_bias, attn_bias, unembed_bias)"});
   expect_error("[eval]\nfit = 5\n", {}, {"eval.fit: unknown key", "fit_loss, gen_loss, record_trajectory, probes, zl_lookback,",
                                           "zl_rank_rtol, rep_metric, rep_eta)"});
 }
