@@ -23,6 +23,7 @@ const char* to_string(Encoding v) {
   switch (v) {
     case Encoding::concat: return "concat";
     case Encoding::sum: return "sum";
+    case Encoding::tokens: return "tokens";
   }
   return "?";
 }
@@ -120,6 +121,7 @@ const char* to_string(ModelKind v) {
     case ModelKind::embedding_mlp: return "embedding_mlp";
     case ModelKind::diagonal: return "diagonal";
     case ModelKind::matrix_factorization: return "matrix_factorization";
+    case ModelKind::transformer: return "transformer";
   }
   return "?";
 }

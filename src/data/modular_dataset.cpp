@@ -9,15 +9,17 @@ namespace {
 TokenDataset encode_rows(const ModularTable& table, const std::vector<int64_t>& rows, Encoding encoding) {
   TokenDataset ds;
   ds.n = static_cast<int64_t>(rows.size());
-  ds.dim = encoding == Encoding::concat ? 2 * table.p : table.p;
-  ds.tokens_per_row = 2;
-  ds.tokens.reserve(rows.size() * 2);
+  const bool sequence = encoding == Encoding::tokens;
+  ds.dim = encoding == Encoding::concat ? 2 * table.p : sequence ? table.p + 1 : table.p;
+  ds.tokens_per_row = sequence ? 3 : 2;
+  ds.tokens.reserve(rows.size() * static_cast<size_t>(ds.tokens_per_row));
   ds.labels.reserve(rows.size());
   const int32_t offset_b = encoding == Encoding::concat ? table.p : 0;
   for (int64_t r : rows) {
     const auto i = static_cast<size_t>(r);
     ds.tokens.push_back(table.a[i]);
     ds.tokens.push_back(table.b[i] + offset_b);
+    if (sequence) ds.tokens.push_back(table.p);   // "="
     ds.labels.push_back(table.c[i]);
   }
   return ds;

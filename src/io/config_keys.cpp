@@ -20,13 +20,14 @@ constexpr auto all_values(TaskKind) {
                     TaskKind::matrix_completion, TaskKind::toy_regression, TaskKind::sparse_regression};
 }
 constexpr auto all_values(PairSet) { return std::array{PairSet::ordered, PairSet::unordered}; }
-constexpr auto all_values(Encoding) { return std::array{Encoding::concat, Encoding::sum}; }
+constexpr auto all_values(Encoding) { return std::array{Encoding::concat, Encoding::sum, Encoding::tokens}; }
 constexpr auto all_values(GroundTruth) { return std::array{GroundTruth::multiplication, GroundTruth::random_psd}; }
 constexpr auto all_values(ToyProblem) {
   return std::array{ToyProblem::one_plus_one, ToyProblem::one_plus_one_plus_one};
 }
 constexpr auto all_values(ModelKind) {
-  return std::array{ModelKind::mlp, ModelKind::embedding_mlp, ModelKind::diagonal, ModelKind::matrix_factorization};
+  return std::array{ModelKind::mlp, ModelKind::embedding_mlp, ModelKind::diagonal, ModelKind::matrix_factorization,
+                    ModelKind::transformer};
 }
 constexpr auto all_values(Activation) {
   return std::array{Activation::relu, Activation::leaky_relu, Activation::quadratic, Activation::identity,
@@ -295,6 +296,14 @@ constexpr Key<RunConfig> kModel[] = {
     key<&ModelConfig::depth>("depth"),
     key<&ModelConfig::init_noise>("init_noise"),
     key<&ModelConfig::init_values>("init_values"),
+    key<&ModelConfig::layers>("layers"),
+    key<&ModelConfig::d_model>("d_model"),
+    key<&ModelConfig::heads>("heads"),
+    key<&ModelConfig::d_mlp>("d_mlp"),
+    key<&ModelConfig::layer_norm>("layer_norm"),
+    key<&ModelConfig::mlp_bias>("mlp_bias"),
+    key<&ModelConfig::attn_bias>("attn_bias"),
+    key<&ModelConfig::unembed_bias>("unembed_bias"),
 };
 
 constexpr Key<RunConfig> kLoss[] = {

@@ -56,6 +56,8 @@ RunConfig convert(const toml::table& root) {
     if (!table) wrong_type(node, name, "a table (section [" + name + "])");
     read_keys(*table, name, section->keys, c);
   }
+  // A default that depends on another key: the transformer reads the sequence [a, b, =] unless told otherwise.
+  if (c.model.kind == ModelKind::transformer && !root.at_path("task.encoding")) c.task.encoding = Encoding::tokens;
   return c;
 }
 

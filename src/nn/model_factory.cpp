@@ -8,6 +8,7 @@
 #include "grokscope/nn/matrix_factorization.h"
 #include "grokscope/nn/mlp.h"
 #include "grokscope/nn/param_export.h"
+#include "grokscope/nn/transformer.h"
 
 namespace grokscope {
 
@@ -32,6 +33,12 @@ std::unique_ptr<Model<T>> make_model(const ModelConfig& config, const TaskData<T
       if (!tokens || data.train.tokens_per_row != 2 || data.output_dim != 1)
         throw ConfigError("model.kind", "\"matrix_factorization\"", "needs the matrix_completion task");
       return std::make_unique<MatrixFactorization<T>>(config, data.input_dim);
+    case ModelKind::transformer:
+      if (!tokens || data.train.tokens_per_row < 2)
+        throw ConfigError("model.kind", "\"transformer\"", "needs token sequences (task.encoding = \"tokens\")");
+      return std::make_unique<Transformer<T>>(
+          config, TransformerShape{.vocab = data.input_dim, .ctx = data.train.tokens_per_row,
+                                   .outputs = data.output_dim});
   }
   GS_CHECK(false);
   return nullptr;

@@ -19,7 +19,9 @@ std::vector<NpyArray> export_params(const ParamLayout& layout, const T* params) 
     } else {
       std::copy(src, src + p.size(), values.begin());
     }
-    std::vector<int64_t> shape = p.is_bias ? std::vector<int64_t>{p.rows} : std::vector<int64_t>{p.rows, p.cols};
+    std::vector<int64_t> shape = !p.shape.empty() ? p.shape
+                                 : p.is_bias      ? std::vector<int64_t>{p.rows}
+                                                  : std::vector<int64_t>{p.rows, p.cols};
     out.push_back(NpyArray{p.name, std::move(shape), std::move(values)});
   }
   return out;

@@ -24,6 +24,16 @@ const ParamInfo& ParamLayout::add(std::string name, std::string group, int64_t r
   return params_.back();
 }
 
+const ParamInfo& ParamLayout::add_shaped(std::string name, std::string group, std::vector<int64_t> shape,
+                                         bool is_bias) {
+  GS_CHECK(!shape.empty());
+  int64_t cols = 1;
+  for (size_t i = 1; i < shape.size(); ++i) cols *= shape[i];
+  add(std::move(name), std::move(group), shape[0], cols, false, is_bias);
+  params_.back().shape = std::move(shape);
+  return params_.back();
+}
+
 const ParamInfo* ParamLayout::find(const std::string& name) const {
   for (const auto& p : params_)
     if (p.name == name) return &p;

@@ -30,7 +30,7 @@ const std::vector<ColumnDoc>& column_docs() {
       {"dist_init_rel", "probe kernel", "||theta - theta_0|| / ||theta_0|| (NaN if theta_0 = 0) [diagnostics.md]"},
       {"cos_init", "probe kernel", "cos(theta, theta_0); the rich regime shows as it falls [diagnostics.md]"},
       {"nmargin_train", "probe margin", "q_min / ||theta||^L, the normalized margin of an L-homogeneous model (NaN otherwise) [diagnostics.md]"},
-      {"grad_norm_<group>", "probe grad", "||grad_group L_train||_F, the full-batch loss gradient without weight decay restricted to a parameter group (input, embedding, hidden, head, diagonal, factors); NaN without a full-batch gradient (minibatch runs, the final row)"},
+      {"grad_norm_<group>", "probe grad", "||grad_group L_train||_F, the full-batch loss gradient without weight decay restricted to a parameter group (input, embedding, hidden, head, diagonal, factors; the transformer's embedding, attention, mlp, layer_norm, head); NaN without a full-batch gradient (minibatch runs, the final row)"},
       {"grad_ratio_head_<group>", "probe grad", "grad_norm_head / grad_norm_<group> for the lowest group (input, or embedding for the embedding MLP): Tan Prop. 4.2's head-vs-embedding ratio"},
       {"srank_<matrix>", "probe spectral", "stable rank ||A||_F^2 / ||A||_2^2 of a weight matrix [diagnostics.md]"},
       {"erank_<matrix>", "probe spectral", "effective rank exp(-sum p_i log p_i), p_i = sigma_i / sum sigma [diagnostics.md]"},
@@ -90,7 +90,7 @@ bool column_matches(const std::string& pattern, const std::string& column) {
     if (pattern[i] == '<') {
       const size_t end = pattern.find('>', i);
       if (end != std::string::npos) {
-        re += "[A-Za-z0-9_]+";
+        re += "[A-Za-z0-9_.]+";   // dots: the transformer's TransformerLens names (embed.W_E)
         i = end;
         continue;
       }

@@ -32,6 +32,22 @@ void validate_model(const ModelConfig& m) {
   if (m.embedding_dim < 1) fail("model.embedding_dim", num(int64_t{m.embedding_dim}), "must be >= 1");
   if (m.depth < 1) fail("model.depth", num(int64_t{m.depth}), "must be >= 1");
   require_nonnegative("model.init_noise", m.init_noise);
+  if (m.layers < 1) fail("model.layers", num(int64_t{m.layers}), "must be >= 1");
+  if (m.d_model < 1) fail("model.d_model", num(int64_t{m.d_model}), "must be >= 1");
+  if (m.heads < 1) fail("model.heads", num(int64_t{m.heads}), "must be >= 1");
+  if (m.d_mlp < 1) fail("model.d_mlp", num(int64_t{m.d_mlp}), "must be >= 1");
+  if (m.kind == ModelKind::transformer && m.d_model % m.heads != 0)
+    fail("model.heads", num(int64_t{m.heads}),
+         fmt::format("must divide model.d_model ({}): d_head = d_model / heads", m.d_model));
+  if (m.kind == ModelKind::transformer) {
+    // The MLP's keys mean nothing to the transformer (its init is Nanda's, its activation ReLU): refuse them.
+    const ModelConfig d;
+    const std::string why = "is an MLP key; the transformer does not use it (leave it out)";
+    if (m.hidden != d.hidden) fail("model.hidden", list(m.hidden), why);
+    if (m.activation != d.activation) fail("model.activation", quoted(to_string(m.activation)), why);
+    if (m.bias != d.bias) fail("model.bias", quoted(to_string(m.bias)), why + " (see model.mlp_bias, attn_bias)");
+    if (m.init != d.init) fail("model.init", quoted(to_string(m.init)), why + " (the init is Nanda's)");
+  }
   for (size_t i = 0; i < m.init_values.size(); ++i)
     if (!std::isfinite(m.init_values[i]))
       fail("model.init_values", list(m.init_values),
@@ -54,6 +70,7 @@ TaskNeed need_of(ModelKind kind) {
     case ModelKind::diagonal:
       return {"dense inputs and one output", {sparse_linear, gaussian_margin, toy_regression, sparse_regression}};
     case ModelKind::matrix_factorization: return {"a matrix to complete", {matrix_completion}};
+    case ModelKind::transformer: return {"token sequences", {modular}};
   }
   return {"?", {}};
 }
@@ -82,6 +99,15 @@ void require_task(const std::string& key, const char* value, const TaskNeed& nee
 void validate_compatibility(const RunConfig& c) {
   require_task("model.kind", to_string(c.model.kind), need_of(c.model.kind), c.task.kind);
   require_task("loss.kind", to_string(c.loss.kind), need_of(c.loss.kind), c.task.kind);
+  const bool transformer = c.model.kind == ModelKind::transformer;
+  const bool sequence = c.task.encoding == Encoding::tokens;
+  if (transformer && !sequence)
+    fail("task.encoding", quoted(to_string(c.task.encoding)),
+         "must be \"tokens\" with model.kind = \"transformer\" (its input is the sequence [a, b, =])");
+  if (sequence && !transformer)
+    fail("task.encoding", quoted(to_string(c.task.encoding)),
+         fmt::format("is the transformer's input: needs model.kind = \"transformer\", not {}",
+                     quoted(to_string(c.model.kind))));
 }
 
 void validate_optim(const OptimConfig& o) {

@@ -295,11 +295,7 @@ class TrainingRun {
     log_time_ = hi + std::log1p(std::exp(lo - hi));
   }
 
-  double lr_multiplier(int64_t step) const {
-    const int64_t w = config_.optim.warmup_steps;
-    if (w <= 0) return 1.0;
-    return std::min(1.0, static_cast<double>(step) / static_cast<double>(w));
-  }
+  double lr_multiplier(int64_t step) const { return warmup_multiplier(step, config_.optim.warmup_steps); }
 
   // Forward and backward on the training batch of this step; grads_ holds the gradient afterwards.
   BatchStats forward_backward() {

@@ -146,9 +146,9 @@ TEST(ConfigToml, NewEnumNames) {
   expect_error("[task]\nkind = \"mnist\"\n", {},
                {"task.kind = \"mnist\": unknown value (known: modular, teacher_classes, sparse_linear, gaussian_margin, "
                 "matrix_completion, toy_regression, sparse_regression)"});
-  expect_error("[model]\nkind = \"transformer\"\n", {},
-               {"model.kind = \"transformer\": unknown value (known: mlp, embedding_mlp, diagonal, "
-                "matrix_factorization)"});
+  expect_error("[model]\nkind = \"gpt\"\n", {},
+               {"model.kind = \"gpt\": unknown value (known: mlp, embedding_mlp, diagonal, "
+                "matrix_factorization, transformer)"});
   expect_error("[loss]\nkind = \"hinge\"\n", {},
                {"loss.kind = \"hinge\": unknown value (known: cross_entropy, mse, logistic, squared)"});
   expect_error("[task]\nground_truth = \"identity\"\n", {},
@@ -168,7 +168,7 @@ TEST(ConfigToml, UnknownKeyListsNewKeys) {
                {"task.dim: unknown key (known in [task]: kind, op, p, pairs, encoding, train_fraction, n_train, split_seed, "
                 "d, n_classes, n_test, sparsity, margin, ground_truth, rank, toy)"});
   expect_error("[model]\nwidth = 5\n", {},
-               {"model.width: unknown key (known in [model]: kind, hidden,", "init_values)"});
+               {"model.width: unknown key (known in [model]: kind, hidden,", "init_values, layers, d_model, heads, d_mlp, layer_norm, mlp_bias, attn_bias, unembed_bias)"});
   expect_error("[eval]\nfit = 5\n", {}, {"eval.fit: unknown key", "fit_loss, gen_loss, record_trajectory, probes, zl_lookback,",
                                           "zl_rank_rtol, rep_metric, rep_eta)"});
 }

@@ -13,7 +13,9 @@ namespace grokscope {
 
 enum class Dtype { f32, f64 };
 enum class PairSet { ordered, unordered };          // full p x p table, or pairs a <= b
-enum class Encoding { concat, sum };                // one-hot(a) ++ one-hot(b) (2p inputs), one-hot(a)+one-hot(b) (p)
+// one-hot(a) ++ one-hot(b) (2p inputs), one-hot(a)+one-hot(b) (p), or the sequence [a, b, =] with "=" = p (p + 1
+// token ids; the transformer's input, and its default)
+enum class Encoding { concat, sum, tokens };
 enum class Activation { relu, leaky_relu, quadratic, identity, tanh };
 enum class BiasMode { none, first, all };
 enum class InitKind { he, lecun, normal, torch_default };
@@ -33,8 +35,8 @@ enum class TaskKind {
   modular, teacher_classes, sparse_linear, gaussian_margin, matrix_completion, toy_regression, sparse_regression
 };
 // Models of the zoo (nn/): MLP of any depth (deep linear nets and the toy models are MLPs), the embedding MLP,
-// Lyu's diagonal linear net and matrix-factorization model.
-enum class ModelKind { mlp, embedding_mlp, diagonal, matrix_factorization };
+// Lyu's diagonal linear net and matrix-factorization model, and the transformer of Nanda / Power (nn/transformer.h).
+enum class ModelKind { mlp, embedding_mlp, diagonal, matrix_factorization, transformer };
 enum class GroundTruth { multiplication, random_psd };   // matrix completion
 enum class ToyProblem { one_plus_one, one_plus_one_plus_one };
 
@@ -73,6 +75,16 @@ struct ModelConfig {
   int depth = 2;                     // diagonal: w = u^depth - v^depth
   double init_noise = 0.0;           // matrix_factorization: U, V = alpha I + N(0, init_noise^2)
   std::vector<double> init_values;   // explicit initial parameters in flat-buffer order (toy models); empty = init
+  // transformer (nn/transformer.h): blocks, residual width, heads (d_head = d_model / heads), MLP width, pre-LN
+  // LayerNorm (eps 1e-5), and which biases exist. Defaults are Nanda et al.'s 1-layer model.
+  int layers = 1;
+  int d_model = 128;
+  int heads = 4;
+  int d_mlp = 512;
+  bool layer_norm = false;
+  bool mlp_bias = true;
+  bool attn_bias = false;
+  bool unembed_bias = false;
 };
 
 struct LossConfig {

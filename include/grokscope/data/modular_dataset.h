@@ -2,6 +2,7 @@
 // Encodings (the one-hot vectors are never built; rows are token indices into the one-hot input):
 //   concat: tokens (a, p + b) into 2p inputs (Lyu, Power, Nanda)
 //   sum:    tokens (a, b) into p inputs; a == b gives a 2 at index a (Musat, Liu)
+//   tokens: the sequence (a, b, =) with "=" = p, p + 1 token ids (the transformer of Nanda and Power)
 #pragma once
 
 #include <cstdint>

@@ -18,6 +18,9 @@ struct ParamInfo {
   int64_t offset = 0;   // first element in the flat buffer
   bool transposed = false;
   bool is_bias = false;
+  // The saved shape when it is not (rows, cols) / (rows,) (the transformer's TransformerLens shapes, e.g.
+  // [heads, d_model, d_head]): stored row-major in that shape, rows = shape[0], cols = the product of the rest.
+  std::vector<int64_t> shape;
   int64_t size() const { return rows * cols; }
 };
 
@@ -25,6 +28,9 @@ class ParamLayout {
  public:
   const ParamInfo& add(std::string name, std::string group, int64_t rows, int64_t cols, bool transposed = false,
                        bool is_bias = false);
+  // A tensor of any rank, stored row-major in `shape` and saved with that shape (is_bias: excluded from the
+  // weight-matrix probes).
+  const ParamInfo& add_shaped(std::string name, std::string group, std::vector<int64_t> shape, bool is_bias);
   const std::vector<ParamInfo>& params() const { return params_; }
   int64_t total_size() const { return total_; }
   // nullptr if there is no such parameter.

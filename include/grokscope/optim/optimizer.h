@@ -38,6 +38,14 @@ class Optimizer {
   int64_t steps_ = 0;
 };
 
+// The learning-rate multiplier of 0-based step `step` with optim.warmup_steps = warmup: min(step / warmup, 1), 1
+// without warmup. PyTorch's LambdaLR(lambda s: min(s / warmup, 1)) stepped after each optimizer step (Nanda's and
+// Power's schedules) gives the same: step 0 has lr 0 and moves only Adam's moments and step count.
+inline double warmup_multiplier(int64_t step, int64_t warmup) {
+  if (warmup <= 0) return 1.0;
+  return step >= warmup ? 1.0 : static_cast<double>(step) / static_cast<double>(warmup);
+}
+
 // Builds the optimizer named by config.kind for a buffer of total_size parameters split into ranges.
 template <class T>
 std::unique_ptr<Optimizer<T>> make_optimizer(const OptimConfig& config, std::vector<ParamRange> ranges,

@@ -64,7 +64,7 @@ void GradProbe<T>::measure(const ProbeContext<T>& ctx, double* out) {
 template <class T>
 SpectralProbe<T>::SpectralProbe(const ParamLayout& layout) {
   for (const auto& p : layout.params())
-    if (!p.is_bias && std::min(p.rows, p.cols) >= 2) matrices_.push_back(&p);
+    if (!p.is_bias && p.shape.size() <= 2 && std::min(p.rows, p.cols) >= 2) matrices_.push_back(&p);
 }
 
 template <class T>
