@@ -57,8 +57,11 @@ TEST(MemoryEstimate, GrowsWithTheKeysThatDriveIt) {
   EXPECT_GT(wide.total, int64_t{40} << 30);
   EXPECT_EQ(wide.largest().name, "activations");
   EXPECT_EQ(wide.largest().keys.front().first, "model.hidden");
-  for (const auto& p : wide.parts)
-    if (p.name == "parameters") EXPECT_GT(p.bytes, int64_t{60} << 30);
+  for (const auto& p : wide.parts) {
+    if (p.name == "parameters") {
+      EXPECT_GT(p.bytes, int64_t{60} << 30);
+    }
+  }
   // f64 doubles the parameters; AdamW's state is two more copies than plain SGD's.
   const auto params = [](const MemoryEstimate& e) {
     for (const auto& p : e.parts)
