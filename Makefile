@@ -4,7 +4,7 @@ JOBS ?= $(shell nproc)
 MAKEFLAGS += --no-print-directory
 CMAKE_FLAGS ?=
 
-.PHONY: demo test build build-cli deps bench clean
+.PHONY: demo test build build-cli deps bench clean sanitize fuzz-build fuzz-replay fuzz
 
 deps:
 	@bash scripts/install-deps.sh test
@@ -23,6 +23,50 @@ demo: build-cli
 
 test: build
 	@cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
+
+# AddressSanitizer + UndefinedBehaviorSanitizer: the library, the executable and the whole test suite in their own
+# build directory; the first finding ends the test that hit it (halt on error). -O2 keeps Eigen's code inlined, so the
+# instrumented suite runs at a few times the Release time.
+SAN_DIR ?= build-asan
+SAN_ENV = ASAN_OPTIONS=halt_on_error=1:abort_on_error=1:detect_leaks=1:check_initialization_order=1 \
+          UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
+sanitize: deps
+	@cmake -S . -B $(SAN_DIR) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O2 -DNDEBUG" \
+	       -DGROKSCOPE_SANITIZE=ON $(CMAKE_FLAGS) > /dev/null
+	@cmake --build $(SAN_DIR) -j $(JOBS)
+	@cd $(SAN_DIR) && $(SAN_ENV) ctest --output-on-failure -j $(JOBS)
+
+# libFuzzer targets (clang-14, ASan + UBSan) of the config parser, the sweep/catalog parser and the npz reader:
+# each replays its committed seed corpus (tests/fuzz/corpus/<target>/), then fuzzes for FUZZ_SECONDS from it (new
+# inputs go to $(FUZZ_DIR)/corpus/<target>, crashes to $(FUZZ_DIR)/crash-<target>-*). A finding fails the target.
+FUZZ_DIR ?= build-fuzz
+FUZZ_TARGETS = fuzz_config fuzz_sweep fuzz_npz
+FUZZ_SECONDS ?= 20
+fuzz-build:
+	@bash scripts/install-deps.sh fuzz
+	@cmake -S . -B $(FUZZ_DIR) -DCMAKE_CXX_COMPILER=clang++-14 -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	       -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -DNDEBUG" -DGROKSCOPE_FUZZ=ON -DGROKSCOPE_BUILD_TESTS=OFF \
+	       $(CMAKE_FLAGS) > /dev/null
+	@cmake --build $(FUZZ_DIR) -j $(JOBS) --target $(FUZZ_TARGETS)
+
+fuzz-replay: fuzz-build
+	@for t in $(FUZZ_TARGETS); do \
+	  echo "fuzz: $$t: replaying tests/fuzz/corpus/$$t ($$(ls tests/fuzz/corpus/$$t | wc -l) inputs)"; \
+	  $(SAN_ENV) $(FUZZ_DIR)/$$t -runs=0 tests/fuzz/corpus/$$t 2> $(FUZZ_DIR)/$$t-replay.log \
+	    || { tail -40 $(FUZZ_DIR)/$$t-replay.log; exit 1; }; \
+	done
+	@$(MAKE) fuzz FUZZ_SECONDS=$(FUZZ_SECONDS)
+
+fuzz:
+	@for t in $(FUZZ_TARGETS); do \
+	  mkdir -p $(FUZZ_DIR)/corpus/$$t; \
+	  echo "fuzz: $$t: $(FUZZ_SECONDS) s"; \
+	  $(SAN_ENV) $(FUZZ_DIR)/$$t -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048 \
+	    -malloc_limit_mb=1024 -artifact_prefix=$(FUZZ_DIR)/crash-$$t- -print_final_stats=1 \
+	    $(FUZZ_DIR)/corpus/$$t tests/fuzz/corpus/$$t 2> $(FUZZ_DIR)/$$t-fuzz.log \
+	    || { tail -60 $(FUZZ_DIR)/$$t-fuzz.log; exit 1; }; \
+	  grep -E "stat::number_of_executed_units|stat::peak_rss_mb" $(FUZZ_DIR)/$$t-fuzz.log | tr '\n' ' '; echo; \
+	done
 
 bench:
 	@bash scripts/install-deps.sh bench

@@ -220,43 +220,44 @@ def main():
         log("[eval] evaluation share, default diagnostics, Lyu setup, log schedule, 1 thread")
     evals = b.eval_share([128, 512, 1024], [300, 3000]) if want("eval") else []
 
-    # ---- the table ----
-    head = ["config", "gs steps/s", "(thr)", "torch steps/s", "(thr)", "ratio", "GFLOP/s", "% peak", "gs RSS MiB",
-            "torch RSS MiB", "load"]
-    widths = [20, 10, 5, 13, 5, 6, 8, 7, 10, 13, 9]
-    lines = [fmt_row(head, widths), fmt_row(["-" * w for w in widths], widths)]
-    out_rows = []
-    for r in rows:
-        g, t = r["gs"], r["torch"]
-        gflops = r["flops"] * g["sps"] / 1e9
-        pk = peak_by_threads.get(g["threads"], max(peak_by_threads.values()))
-        loads = f"{min(g['load'], t['load']):.1f}-{max(g['load'], t['load']):.1f}"
-        lines.append(fmt_row([r["config"], f"{g['sps']:.1f}", g["threads"], f"{t['sps']:.1f}", t["threads"],
-                              f"{g['sps'] / t['sps']:.2f}x", f"{gflops:.1f}", f"{100 * gflops / pk:.0f}%",
-                              f"{g['rss_kib'] / 1024:.0f}", f"{t['max_rss_kib'] / 1024:.0f}", loads], widths))
-        out_rows.append(dict(r, gflops=gflops, peak=pk))
-    if demo:
-        g, t = demo["gs"], demo["torch"]
-        lines.append(fmt_row(["demo AdamW W=256", f"{g['sps']:.1f}", g["threads"] or "all", f"{t['steps_per_second']:.1f}",
-                              t["threads"], f"{g['sps'] / t['steps_per_second']:.2f}x",
-                              f"{6.0 * n * 256 * C * g['sps'] / 1e9:.1f}", "", f"{g['rss_kib'] / 1024:.0f}",
-                              f"{t['max_rss_kib'] / 1024:.0f}", f"{g['load']:.1f}-{t['load']:.1f}"], widths))
+    # ---- the tables ----
+    lines, out_rows = [], []
+    if rows or demo:
+        head = ["config", "gs steps/s", "(thr)", "torch steps/s", "(thr)", "ratio", "GFLOP/s", "% peak", "gs RSS MiB",
+                "torch RSS MiB", "load"]
+        widths = [20, 10, 5, 13, 5, 6, 8, 7, 10, 13, 9]
+        lines += [fmt_row(head, widths), fmt_row(["-" * w for w in widths], widths)]
+        for r in rows:
+            g, t = r["gs"], r["torch"]
+            gflops = r["flops"] * g["sps"] / 1e9
+            pk = peak_by_threads.get(g["threads"], max(peak_by_threads.values()))
+            loads = f"{min(g['load'], t['load']):.1f}-{max(g['load'], t['load']):.1f}"
+            lines.append(fmt_row([r["config"], f"{g['sps']:.1f}", g["threads"], f"{t['sps']:.1f}", t["threads"],
+                                  f"{g['sps'] / t['sps']:.2f}x", f"{gflops:.1f}", f"{100 * gflops / pk:.0f}%",
+                                  f"{g['rss_kib'] / 1024:.0f}", f"{t['max_rss_kib'] / 1024:.0f}", loads], widths))
+            out_rows.append(dict(r, gflops=gflops, peak=pk))
+        if demo:
+            g, t = demo["gs"], demo["torch"]
+            lines.append(fmt_row(["demo AdamW W=256", f"{g['sps']:.1f}", g["threads"] or "all", f"{t['steps_per_second']:.1f}",
+                                  t["threads"], f"{g['sps'] / t['steps_per_second']:.2f}x",
+                                  f"{6.0 * n * 256 * C * g['sps'] / 1e9:.1f}", "", f"{g['rss_kib'] / 1024:.0f}",
+                                  f"{t['max_rss_kib'] / 1024:.0f}", f"{g['load']:.1f}-{t['load']:.1f}"], widths))
+            lines.append("")
+            lines.append(f"demo time to t_gen (evaluation included): grokscope {g['wall']:.1f} s (t_gen = step {g['t_gen']}), "
+                         f"PyTorch {t['seconds']:.1f} s (t_gen = step {t['t_gen_step']}, {t['threads']} thread(s)); "
+                         f"{t['seconds'] / g['wall']:.2f}x shorter")
         lines.append("")
-        lines.append(f"demo time to t_gen (evaluation included): grokscope {g['wall']:.1f} s (t_gen = step {g['t_gen']}), "
-                     f"PyTorch {t['seconds']:.1f} s (t_gen = step {t['t_gen_step']}, {t['threads']} thread(s)); "
-                     f"{t['seconds'] / g['wall']:.2f}x shorter")
-    lines.append("")
-    lines.append("1 thread, steps per CPU-second (process CPU time: insensitive to time-sharing with other processes;")
-    lines.append("grokscope's includes its setup and two evaluations, so it is a lower bound)")
-    h2 = ["config", "gs", "torch", "ratio", "GFLOP/CPU-s", "% peak"]
-    w2 = [20, 10, 10, 7, 11, 7]
-    peak_cpu = peak_cpu_by_threads.get(1, 0.0)
-    lines += [fmt_row(h2, w2), fmt_row(["-" * w for w in w2], w2)]
-    for r in rows:
-        if r["cpu_gs"] > 0 and r["cpu_torch"] > 0 and not r["config"].startswith("diag"):
-            lines.append(fmt_row([r["config"], f"{r['cpu_gs']:.1f}", f"{r['cpu_torch']:.1f}",
-                                  f"{r['cpu_gs'] / r['cpu_torch']:.2f}x", f"{r['flops'] * r['cpu_gs'] / 1e9:.1f}",
-                                  f"{100 * r['flops'] * r['cpu_gs'] / 1e9 / peak_cpu:.0f}%" if peak_cpu else ""], w2))
+        lines.append("1 thread, steps per CPU-second (process CPU time: insensitive to time-sharing with other processes;")
+        lines.append("grokscope's includes its setup and two evaluations, so it is a lower bound)")
+        h2 = ["config", "gs", "torch", "ratio", "GFLOP/CPU-s", "% peak"]
+        w2 = [20, 10, 10, 7, 11, 7]
+        peak_cpu = peak_cpu_by_threads.get(1, 0.0)
+        lines += [fmt_row(h2, w2), fmt_row(["-" * w for w in w2], w2)]
+        for r in rows:
+            if r["cpu_gs"] > 0 and r["cpu_torch"] > 0 and not r["config"].startswith("diag"):
+                lines.append(fmt_row([r["config"], f"{r['cpu_gs']:.1f}", f"{r['cpu_torch']:.1f}",
+                                      f"{r['cpu_gs'] / r['cpu_torch']:.2f}x", f"{r['flops'] * r['cpu_gs'] / 1e9:.1f}",
+                                      f"{100 * r['flops'] * r['cpu_gs'] / 1e9 / peak_cpu:.0f}%" if peak_cpu else ""], w2))
     if evals:
         lines.append("")
         lines.append("evaluation share of the run time, default diagnostics (Lyu setup, log schedule 20/decade, 1 thread;")

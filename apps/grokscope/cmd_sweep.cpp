@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <memory>
 
+#include "grokscope/train/memory_estimate.h"
 #include "commands.h"
 #include "interrupt.h"
 #include "grokscope/plot/report.h"
@@ -21,6 +22,7 @@ struct SweepOptionsCli {
   bool no_plot = false;
   bool list = false;
   bool quiet = false;
+  std::string max_memory;
 };
 
 std::string clock_text(const sweep::RunRecord& r, const char* name) {
@@ -84,6 +86,7 @@ int run_sweep_command(const SweepOptionsCli& opt) {
   so.out = out;
   so.workers = opt.workers;
   so.force = opt.force;
+  if (!opt.max_memory.empty()) so.max_memory = parse_memory_size("--max-memory", opt.max_memory);
   so.stop = &interrupt_flag();
   if (!opt.no_plot)
     so.after_run = [gnuplot](const std::filesystem::path& dir) { plot::redraw_run(dir, gnuplot); };
@@ -143,6 +146,8 @@ Action add_sweep_command(CLI::App& app) {
   cmd->add_flag("--no-plot", opt->no_plot, "Make no figures and no report.html");
   cmd->add_flag("--list", opt->list, "Print the grid (run directories and axis values) and exit");
   cmd->add_flag("-q,--quiet", opt->quiet, "Print nothing but errors");
+  cmd->add_option("--max-memory", opt->max_memory,
+                  "Refuse the sweep when its workers' runs at once are estimated above this (16G, 512M)");
   return [opt] { return run_sweep_command(*opt); };
 }
 

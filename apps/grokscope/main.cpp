@@ -13,6 +13,7 @@
 #include "grokscope/core/error.h"
 #include "grokscope/core/version.h"
 #include "grokscope/kernels/blas.h"
+#include "grokscope/train/memory_estimate.h"
 
 namespace {
 // OpenBLAS chooses its kernels when the library loads, from OPENBLAS_CORETYPE or the CPU model. On a machine whose
@@ -72,6 +73,9 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "grokscope: error: %s\n", e.what());
     return 2;
   } catch (const grokscope::IoError& e) {
+    std::fprintf(stderr, "grokscope: error: %s\n", e.what());
+    return 2;
+  } catch (const grokscope::MemoryError& e) {   // at setup, before anything was written
     std::fprintf(stderr, "grokscope: error: %s\n", e.what());
     return 2;
   } catch (const std::exception& e) {

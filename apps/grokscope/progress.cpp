@@ -75,4 +75,11 @@ int report_finished_run(const std::string& out_dir, const RunSummary& summary, b
   return 0;
 }
 
+int report_failed_run(RunDirWriter& writer, const std::string& message) {
+  const bool written = writer.write_failure(message);
+  std::fprintf(stderr, "grokscope: run failed: %s (%s; every finished metrics.csv row is kept)\n", message.c_str(),
+               written ? "summary.json says status \"failed\"" : "no summary.json could be written");
+  return 1;
+}
+
 }  // namespace grokscope::cli

@@ -4,6 +4,7 @@
 #include <atomic>
 
 #include "grokscope/core/run.h"
+#include "grokscope/io/run_dir.h"
 
 namespace grokscope::cli {
 
@@ -35,5 +36,9 @@ std::string format_clock_table(const RunSummary& summary);
 // The end of a run on the terminal: unless quiet, the status line, the clock table and the speed; a diverged run
 // adds a line on stderr. Returns the exit status: 1 for a diverged run, else 0.
 int report_finished_run(const std::string& out_dir, const RunSummary& summary, bool quiet);
+
+// A run that threw after its directory was started (a write failed, memory ran out): summary.json with status
+// "failed" (when the disk still lets it be written), one line on stderr. Returns the exit status, 1.
+int report_failed_run(RunDirWriter& writer, const std::string& message);
 
 }  // namespace grokscope::cli

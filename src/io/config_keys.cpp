@@ -338,6 +338,7 @@ constexpr Key<RunConfig> kTrain[] = {
     key<&TrainConfig::early_stop>("early_stop"),
     key<&TrainConfig::early_stop_margin>("early_stop_margin"),
     key<&TrainConfig::label_noise_std>("label_noise_std"),
+    key<&TrainConfig::max_memory>("max_memory"),
 };
 
 constexpr Key<RunConfig> kEval[] = {

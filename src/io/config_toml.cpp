@@ -198,8 +198,11 @@ nlohmann::json to_json(const RunConfig& config) {
   return j;
 }
 
+// train.max_memory is left out: a cap on the estimate changes no result, and a finished sweep run stays valid.
 std::string config_hash(const RunConfig& config) {
-  const std::string text = to_json(config).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  nlohmann::json j = to_json(config);
+  j["train"].erase("max_memory");
+  const std::string text = j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   uint64_t h = 0xcbf29ce484222325ULL;
   for (const char c : text) {
     h ^= static_cast<unsigned char>(c);

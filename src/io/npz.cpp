@@ -19,6 +19,7 @@
 #include <type_traits>
 
 #include "grokscope/core/error.h"
+#include "grokscope/io/write_fault.h"
 
 namespace grokscope {
 
@@ -416,6 +417,7 @@ void write_npz(const std::string& path, const std::vector<NpyArray>& arrays) {
     GS_CHECK(std::visit([](const auto& v) { return static_cast<int64_t>(v.size()); }, array.data) == array.size());
   }
 
+  check_write_fault(path);
   const std::string tmp = path + ".tmp";
   std::error_code ec;
   std::filesystem::remove(tmp, ec);   // a leftover of an earlier crash

@@ -4,12 +4,15 @@
 
 #include <fmt/format.h>
 
+#include <cerrno>
 #include <cmath>
+#include <cstring>
 #include <fstream>
 
 #include "grokscope/core/error.h"
 #include "grokscope/core/version.h"
 #include "grokscope/io/config_toml.h"
+#include "grokscope/io/write_fault.h"
 #include "grokscope/kernels/blas.h"
 
 namespace fs = std::filesystem;
@@ -68,16 +71,26 @@ void prepare_run_dir(const fs::path& dir, ExistingDir existing) {
 }
 
 void write_file_atomic(const fs::path& path, const std::string& text) {
+  check_write_fault(path);
   const fs::path tmp = path.string() + ".tmp";
+  std::error_code ec;
   {
     std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
     out << text;
     out.flush();
-    if (!out) throw IoError(fmt::format("cannot write {}", tmp.string()));
+    if (!out) {
+      const std::string reason = std::strerror(errno);
+      out.close();
+      fs::remove(tmp, ec);   // never leave a partial file behind
+      throw IoError(fmt::format("cannot write {}: {}", tmp.string(), reason));
+    }
   }
-  std::error_code ec;
   fs::rename(tmp, path, ec);
-  if (ec) throw IoError(fmt::format("cannot rename {} to {}: {}", tmp.string(), path.string(), ec.message()));
+  if (ec) {
+    std::error_code ignored;
+    fs::remove(tmp, ignored);
+    throw IoError(fmt::format("cannot rename {} to {}: {}", tmp.string(), path.string(), ec.message()));
+  }
 }
 
 nlohmann::json summary_to_json(const RunSummary& s, const RunConfig& config, const RunStart& start) {
@@ -141,6 +154,8 @@ nlohmann::json summary_to_json(const RunSummary& s, const RunConfig& config, con
                           {"forced_steps", s.flow->forced_steps},
                           {"last_dt", s.flow->last_dt}};
   j["data"] = {{"n_train", start.n_train}, {"n_test", start.n_test}, {"n_params", start.n_params}};
+  if (s.memory_estimate > 0)
+    j["memory"] = {{"estimate_bytes", s.memory_estimate}, {"peak_rss_bytes", s.peak_rss}};
   j["environment"] = {{"version", version()},
                       {"git", git_describe()},
                       {"blas", kernels::blas_name()},
@@ -158,19 +173,29 @@ RunDirWriter::~RunDirWriter() {
 }
 
 namespace {
+void write_line(std::FILE* f, std::string line, const fs::path& path);
+
 void write_csv_row(std::FILE* f, const std::vector<double>& values, const fs::path& path) {
+  check_write_fault(path);
   std::string line;
   for (size_t i = 0; i < values.size(); ++i) {
     if (i) line += ',';
     line += fmt::format("{}", values[i]);  // shortest representation that reads back exactly
   }
   line += '\n';
-  if (std::fputs(line.c_str(), f) < 0 || std::fflush(f) != 0) throw IoError(fmt::format("cannot write {}", path.string()));
+  write_line(f, line, path);
+}
+
+void write_line(std::FILE* f, std::string line, const fs::path& path) {
+  if (line.empty() || line.back() != '\n') line += '\n';
+  if (std::fputs(line.c_str(), f) < 0 || std::fflush(f) != 0)
+    throw IoError(fmt::format("cannot write {}: {}", path.string(), std::strerror(errno)));
 }
 }  // namespace
 
 void RunDirWriter::on_start(const RunStart& start) {
   if (prepare_at_start_) prepare_run_dir(dir_, *prepare_at_start_);
+  started_ = true;
   start_ = start;
   write_file_atomic(dir_ / "config.toml", to_toml(config_));
   for (const auto& [name, text] : extra_files_) write_file_atomic(dir_ / name, text);
@@ -183,15 +208,14 @@ void RunDirWriter::on_start(const RunStart& start) {
   if (!metrics_) throw IoError(fmt::format("cannot open {} for writing", csv.string()));
   std::string header;
   for (size_t i = 0; i < start.columns.size(); ++i) header += (i ? "," : "") + start.columns[i];
-  std::fputs((header + "\n").c_str(), metrics_);
-  std::fflush(metrics_);
+  write_line(metrics_, header, csv);
   if (!start.trajectory_columns.empty()) {
     const fs::path traj = dir_ / "trajectory.csv";
     trajectory_ = std::fopen(traj.string().c_str(), "w");
     if (!trajectory_) throw IoError(fmt::format("cannot open {} for writing", traj.string()));
     std::string h = "step,time";
     for (const auto& c : start.trajectory_columns) h += "," + c;
-    std::fputs((h + "\n").c_str(), trajectory_);
+    write_line(trajectory_, h, traj);
   }
 }
 
@@ -210,10 +234,31 @@ void RunDirWriter::on_finish(const RunSummary& summary, const std::vector<NpyArr
   write_npz((dir_ / "params_final.npz").string(), params_final);
   nlohmann::json j = summary_to_json(summary, config_, start_);
   for (const auto& [name, value] : extra_summary_.items()) j[name] = value;
+  close_files();
   write_file_atomic(dir_ / "summary.json", j.dump(2) + "\n");
+  finished_ = true;
+}
+
+void RunDirWriter::close_files() {
   for (std::FILE** f : {&metrics_, &trajectory_}) {
     if (*f) std::fclose(*f);
     *f = nullptr;
+  }
+}
+
+bool RunDirWriter::write_failure(const std::string& message) {
+  close_files();
+  if (!started_ || finished_) return false;
+  RunSummary s;
+  s.status = RunStatus::failed;
+  s.message = message;
+  nlohmann::json j = summary_to_json(s, config_, start_);
+  for (const auto& [name, value] : extra_summary_.items()) j[name] = value;
+  try {
+    write_file_atomic(dir_ / "summary.json", j.dump(2) + "\n");
+    return true;
+  } catch (const IoError&) {   // the disk that failed the run may fail this too: then there is no summary.json
+    return false;
   }
 }
 

@@ -18,6 +18,7 @@
 #include "grokscope/io/config_toml.h"
 #include "grokscope/io/run_dir.h"
 #include "grokscope/sweep/index.h"
+#include "grokscope/train/memory_estimate.h"
 
 namespace grokscope::sweep {
 
@@ -146,6 +147,23 @@ Plan plan_runs(const SweepSpec& spec) {
   return plan;
 }
 
+// 1b. Memory, before anything is written: `workers` runs at once, each as large as the largest run of the plan
+//     (an upper bound: a resumed sweep may have fewer left), against --max-memory or the memory available now. A
+//     run's own train.max_memory is its own cap (checked by train()), not the sweep's.
+void check_sweep_memory(const Plan& plan, int workers, std::optional<int64_t> cap) {
+  if (plan.runs.empty()) return;
+  size_t largest = 0;
+  MemoryEstimate largest_estimate;
+  for (size_t i = 0; i < plan.runs.size(); ++i) {
+    MemoryEstimate e = estimate_memory(plan.runs[i].config);
+    if (i == 0 || e.total > largest_estimate.total) largest = i, largest_estimate = std::move(e);
+  }
+  RunConfig config = plan.runs[largest].config;
+  config.train.max_memory.clear();
+  check_memory(config, largest_estimate, cap ? cap : available_memory(), workers,
+               cap ? fmt::format("--max-memory ({} runs at once)", workers) : "");
+}
+
 // 2. The index brought up to the plan: a finished run made with another config is refused; the grid, the spec and
 //    the sweep file are recorded. Returns the rows as they were before, by run name.
 std::map<std::string, RunRecord> sync_index(const fs::path& out, const SweepSpec& spec, const Plan& plan,
@@ -231,7 +249,12 @@ void run_one(const fs::path& out, const SweepSpec& spec, const Plan& plan, size_
     prepare_run_dir(dir, ExistingDir::replace);
     RunDirWriter writer(dir, plan.runs[i].config);
     StopObserver observer(writer, options.stop);
-    plan.runs[i].run(writer, observer);
+    try {
+      plan.runs[i].run(writer, observer);
+    } catch (const std::exception& e) {   // a write failed, memory ran out: summary.json says "failed" if it can
+      writer.write_failure(e.what());
+      throw;
+    }
     has_summary = read_run_outputs(dir, spec, r);
     if (!has_summary) throw IoError(fmt::format("{}: no readable summary.json after the run", dir.string()));
     r.finished_at = utc_now();
@@ -266,6 +289,9 @@ void run_one(const fs::path& out, const SweepSpec& spec, const Plan& plan, size_
 SweepResult run_sweep(const SweepSpec& spec, const SweepOptions& options) {
   const auto t0 = std::chrono::steady_clock::now();
   const Plan plan = plan_runs(spec);
+  int workers = options.workers > 0 ? options.workers : spec.workers;
+  if (workers <= 0) workers = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  check_sweep_memory(plan, std::min<int>(workers, static_cast<int>(plan.points.size())), options.max_memory);
 
   const fs::path out = options.out;
   prepare_sweep_dir(out, options.force);
@@ -278,8 +304,6 @@ SweepResult run_sweep(const SweepSpec& spec, const SweepOptions& options) {
   result.total = static_cast<int>(plan.points.size());
   const std::vector<size_t> todo = pending_runs(out, spec, plan, previous, index, result.skipped);
 
-  int workers = options.workers > 0 ? options.workers : spec.workers;
-  if (workers <= 0) workers = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   workers = std::max(1, std::min(workers, static_cast<int>(todo.size())));
   std::mutex event_mutex;
   const std::function<void(const SweepEvent&)> emit = [&](const SweepEvent& e) {

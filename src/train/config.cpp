@@ -4,6 +4,7 @@
 // (docs/config.md lists the rules); the message is one line.
 #include "grokscope/train/config.h"
 #include "grokscope/train/probes.h"
+#include "grokscope/train/memory_estimate.h"
 
 #include <cmath>
 #include <limits>
@@ -185,6 +186,7 @@ void validate_train(const RunConfig& c) {
   require_nonnegative("train.threads", int64_t{t.threads});
   require_nonnegative("train.early_stop_margin", t.early_stop_margin);
   require_nonnegative("train.label_noise_std", t.label_noise_std);
+  if (!t.max_memory.empty()) parse_memory_size("train.max_memory", t.max_memory);
   if (t.label_noise_std == 0) return;
   // Label noise perturbs real-valued targets; the flow has no steps to draw it at.
   if (c.loss.kind != LossKind::squared)

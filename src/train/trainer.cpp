@@ -31,6 +31,7 @@
 #include "grokscope/optim/param_groups.h"
 #include "grokscope/train/clock_analysis.h"
 #include "grokscope/train/eval_schedule.h"
+#include "grokscope/train/memory_estimate.h"
 
 namespace grokscope {
 
@@ -406,14 +407,21 @@ const char* to_string(RunStatus s) {
     case RunStatus::completed: return "completed";
     case RunStatus::diverged: return "diverged";
     case RunStatus::stopped: return "stopped";
+    case RunStatus::failed: return "failed";
   }
   return "?";
 }
 
 RunSummary train(const RunConfig& config, RunObserver& observer) {
   validate(config);
+  // Before anything is allocated: refuse a run that can never fit (train.max_memory, else the machine's memory);
+  // an allocation that fails anyway is a MemoryError naming the phase (train/memory_estimate.h).
+  const MemoryEstimate estimate = estimate_memory(config);
+  check_memory(config, estimate, total_memory());
   kernels::set_blas_threads(config.train.threads);
-  return config.train.dtype == Dtype::f64 ? train_as<double>(config, observer) : train_as<float>(config, observer);
+  return run_with_memory_guard(estimate, observer, [&](RunObserver& guarded) {
+    return config.train.dtype == Dtype::f64 ? train_as<double>(config, guarded) : train_as<float>(config, guarded);
+  });
 }
 
 }  // namespace grokscope

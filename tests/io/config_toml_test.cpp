@@ -350,9 +350,13 @@ TEST(ConfigHash, StableAndSensitive) {
   EXPECT_EQ(h.find_first_not_of("0123456789abcdef"), std::string::npos) << h;
   EXPECT_EQ(h, config_hash(RunConfig{}));
   EXPECT_EQ(h, config_hash(parse_run_config(to_toml(a), {}, "")));
+  // FNV-1a of the canonical JSON without train.max_memory (a cap on the memory estimate changes no result).
+  nlohmann::json hashed = to_json(a);
+  hashed["train"].erase("max_memory");
   char expected[17];
-  std::snprintf(expected, sizeof expected, "%016llx", static_cast<unsigned long long>(fnv1a(to_json(a).dump())));
+  std::snprintf(expected, sizeof expected, "%016llx", static_cast<unsigned long long>(fnv1a(hashed.dump())));
   EXPECT_EQ(h, expected);
+  EXPECT_EQ(h, config_hash(parse("", {"train.max_memory=16G"})));
 
   std::vector<std::string> hashes = {h};
   for (const auto& set : std::vector<std::string>{"optim.lr=0.0011", "train.seed=1", "task.split_seed=1",

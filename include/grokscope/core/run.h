@@ -13,7 +13,8 @@
 
 namespace grokscope {
 
-enum class RunStatus { completed, diverged, stopped };
+// failed: the run could not go on (an output could not be written, memory ran out); its message says why.
+enum class RunStatus { completed, diverged, stopped, failed };
 const char* to_string(RunStatus s);
 
 struct RunStart {
@@ -68,6 +69,8 @@ struct RunSummary {
   std::vector<double> final_values;
   RunTiming timing;
   std::optional<FlowSummary> flow;  // gradient-flow runs only
+  int64_t memory_estimate = 0;      // bytes: the estimate the run was admitted with (train/memory_estimate.h)
+  int64_t peak_rss = 0;             // bytes: the process's peak resident set size at the end (all threads)
 };
 
 class RunObserver {

@@ -135,6 +135,9 @@ struct TrainConfig {
   // target of each row of its batch (the row's loss is (f - y - std z)^2, z ~ N(0, 1), the same law as the paper's
   // (f - y + xi)^2). Regression only; the train metrics are always those of the clean targets. 0 = off.
   double label_noise_std = 0.0;
+  // The most memory the run may need by its estimate (train/memory_estimate.h), e.g. "16G"; empty: no cap beyond
+  // the machine's memory. Does not change results: left out of the config hash.
+  std::string max_memory;
 };
 
 struct EvalConfig {

@@ -57,6 +57,11 @@ class RunDirWriter : public RunObserver {
   void on_finish(const RunSummary& summary, const std::vector<NpyArray>& params_final) override;
 
   const std::filesystem::path& dir() const { return dir_; }
+  // After a run that threw once on_start had begun (a write failed, memory ran out): closes the files and writes a
+  // summary.json with status "failed" and the message, best effort. Returns whether it was written; nothing happens
+  // (false) before on_start or after a summary.json was written by on_finish. Every finished metrics.csv row stays.
+  bool write_failure(const std::string& message);
+  bool started() const { return started_; }   // on_start has begun: the run directory may hold files
 
   // Extra outputs of runs that are not training runs (theory instruments): a file written (atomically) at on_start,
   // and a top-level member of summary.json. Call before on_start / on_finish.
@@ -72,6 +77,9 @@ class RunDirWriter : public RunObserver {
   std::vector<std::pair<std::string, std::string>> extra_files_;
   nlohmann::json extra_summary_ = nlohmann::json::object();
   std::optional<ExistingDir> prepare_at_start_;
+  bool started_ = false, finished_ = false;
+
+  void close_files();
 };
 
 }  // namespace grokscope

@@ -13,6 +13,7 @@
 #include <atomic>
 #include <filesystem>
 #include <functional>
+#include <optional>
 #include <string>
 
 #include "grokscope/sweep/aggregate.h"
@@ -34,6 +35,8 @@ struct SweepOptions {
   std::filesystem::path out;           // the sweep directory
   int workers = 0;                     // 0: the spec's workers, else as many as cores (never more than runs to do)
   bool force = false;                  // delete a previous sweep in `out` (only a directory with index.sqlite)
+  // The memory the workers' runs may need at once (bytes; --max-memory); nullopt: the memory available now.
+  std::optional<int64_t> max_memory;
   const std::atomic<bool>* stop = nullptr;   // set -> running runs stop (status stopped), no new run starts
   // Called from one thread at a time (the runner serializes them).
   std::function<void(const SweepEvent&)> on_event;
@@ -51,7 +54,9 @@ struct SweepResult {
   SweepAnalysis analysis;
 };
 
-// Resolves and validates every run config first (ConfigError before anything is written), then prepares `out`
+// Resolves and validates every run config first (ConfigError before anything is written), checks that the workers'
+// runs fit in memory at once (the largest run's estimate times the workers against options.max_memory or the memory
+// available; ConfigError naming the keys that drive it), then prepares `out`
 // (IoError for a non-empty directory that is not a sweep, or a sweep directory locked by another process), runs
 // what is left, and writes index.csv, cells.csv, fits.csv and fits.json.
 SweepResult run_sweep(const SweepSpec& spec, const SweepOptions& options);
