@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs grokscope's build and test dependencies from Debian 12 packages.
 # Idempotent: it installs only what is missing, and does nothing (no network) when all is present.
-# Usage: scripts/install-deps.sh [build|test|bench]   (default: test; each level includes the previous)
+# Usage: scripts/install-deps.sh [build|test|bench|cluster]   (default: test; build < test < bench, and
+#        cluster = test + Slurm: the packages scripts/slurm-local.sh needs for its single-node cluster)
 # build: compilers and libraries (SQLite for the sweep index, COIN-OR CLP for the max-margin LP/QP);
 # test: GoogleTest and gnuplot (figures).
 set -euo pipefail
@@ -12,12 +13,15 @@ build_pkgs=(g++ cmake make pkg-config libeigen3-dev libopenblas-dev libcli11-dev
 # gnuplot-nox draws the figures of `grokscope plot` / `sweep` (a runtime tool, not linked); the plot tests need it.
 test_pkgs=(libgtest-dev gnuplot-nox)
 bench_pkgs=(libbenchmark-dev python3-numpy python3-torch)
+# slurm-wlm (slurmctld, slurmd, sbatch...) and munge (its authentication daemon) for scripts/slurm-local.sh.
+cluster_pkgs=(slurm-wlm munge)
 
 case "$level" in
   build) want=("${build_pkgs[@]}") ;;
   test)  want=("${build_pkgs[@]}" "${test_pkgs[@]}") ;;
   bench) want=("${build_pkgs[@]}" "${test_pkgs[@]}" "${bench_pkgs[@]}") ;;
-  *) echo "install-deps: unknown level '$level' (known: build, test, bench)" >&2; exit 2 ;;
+  cluster) want=("${build_pkgs[@]}" "${test_pkgs[@]}" "${cluster_pkgs[@]}") ;;
+  *) echo "install-deps: unknown level '$level' (known: build, test, bench, cluster)" >&2; exit 2 ;;
 esac
 
 missing=()
