@@ -40,7 +40,8 @@ SlurmUser=root
 SlurmdUser=root
 AuthType=auth/munge
 CredType=cred/munge
-AuthInfo=socket=$d/munge.socket
+# cred_expire: a requeued job waits this long before it may start again (Slurm's default: 120 s).
+AuthInfo=socket=$d/munge.socket,cred_expire=10
 StateSaveLocation=$d/state
 SlurmdSpoolDir=$d/spool
 SlurmctldPidFile=$d/slurmctld.pid

@@ -70,7 +70,7 @@ std::string derived_key(const SweepSpec& spec) {
 
 bool is_sweep_dir(const fs::path& dir) {
   std::error_code ec;
-  return fs::is_regular_file(dir / "index.sqlite", ec) || has_shards(dir);
+  return fs::is_regular_file(dir / "index.sqlite", ec) || is_sharded_dir(dir);
 }
 
 namespace {
@@ -223,7 +223,7 @@ SweepResult run_sweep(const SweepSpec& spec, const SweepOptions& options) {
     throw ConfigError("--force", "", fmt::format("not with --shard {}: one shard cannot clear the directory of the "
                                                  "others (run the whole sweep with --force, or use another --out)",
                                                  options.shard->text()));
-  const bool sharded = options.shard || (!options.force && has_shards(out));
+  const bool sharded = options.shard || (!options.force && is_sharded_dir(out));
   const Shard shard = options.shard.value_or(Shard{});
   if (sharded)
     check_same_sweep_file(out, spec, options.shard ? "--shard" : "--out",
@@ -313,6 +313,8 @@ SweepData load_sweep_dir(const fs::path& dir) {
   if (!is_sweep_dir(dir)) throw IoError(fmt::format("{}: not a sweep directory (no index.sqlite)", dir.string()));
   std::optional<MergeSummary> merged;
   if (has_shards(dir)) merged = merge_shards(dir);
+  else if (!fs::is_regular_file(dir / "index.sqlite"))
+    throw IoError(fmt::format("{}: no shard has recorded a run yet (shards/ holds no database)", dir.string()));
   SweepIndex index(dir / "index.sqlite");
   const auto spec_text = index.meta("spec");
   if (!spec_text) throw IoError(fmt::format("{}: the sweep index has no spec", dir.string()));

@@ -109,4 +109,9 @@ std::vector<fs::path> shard_dbs(const fs::path& dir) {
 
 bool has_shards(const fs::path& dir) { return !shard_dbs(dir).empty(); }
 
+bool is_sharded_dir(const fs::path& dir) {
+  std::error_code ec;
+  return fs::is_directory(dir / "shards", ec);
+}
+
 }  // namespace grokscope::sweep

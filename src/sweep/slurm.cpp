@@ -77,6 +77,7 @@ SlurmPlan write_slurm_scripts(const SweepSpec& spec, const fs::path& sweep_file,
   }
   write_text_if_changed(out / "sweep.toml", spec.text);
   if (!spec.base_text.empty()) write_text_if_changed(out / "base.toml", spec.base_text);
+  fs::create_directories(out / "shards");   // a sharded sweep directory from now on (shard.h)
   plan.logs = abs_out / "slurm" / "logs";
   fs::create_directories(plan.logs);
   plan.array_script = abs_out / "slurm" / "sweep.sbatch";

@@ -38,5 +38,7 @@ std::filesystem::path shard_db_path(const std::filesystem::path& dir, const Shar
 std::filesystem::path shard_lock_path(const std::filesystem::path& dir, const Shard& shard);
 std::vector<std::filesystem::path> shard_dbs(const std::filesystem::path& dir);
 bool has_shards(const std::filesystem::path& dir);
+// A sharded sweep directory: one with a shards/ folder (made by the first shard, or by `sweep --slurm`).
+bool is_sharded_dir(const std::filesystem::path& dir);
 
 }  // namespace grokscope::sweep
