@@ -92,14 +92,17 @@ SlurmPlan write_slurm_scripts(const SweepSpec& spec, const fs::path& sweep_file,
   array += "#SBATCH --requeue\n";
   array += fmt::format(
       "# grokscope sweep {}: {} runs in {} shards, one array task each ({} run{} at a time per task); written by\n"
-      "# `grokscope sweep --slurm` (docs/cluster.md). Each task's shard K/N is SLURM_ARRAY_TASK_ID/COUNT; a requeued\n"
-      "# or resubmitted task skips the runs it finished and reruns the others.\n",
-      spec.name, plan.runs, plan.shards, plan.workers, plan.workers == 1 ? "" : "s");
-  array += "echo \"grokscope: shard ${SLURM_ARRAY_TASK_ID}/${SLURM_ARRAY_TASK_COUNT} of job ${SLURM_ARRAY_JOB_ID} on "
-           "$(hostname), restart ${SLURM_RESTART_COUNT:-0}, $(date -u +%Y-%m-%dT%H:%M:%SZ)\"\n";
-  array += fmt::format("exec {} sweep {} --out {} --workers {}{}\n", shell_quote(exe.string()),
-                       shell_quote(fs::absolute(sweep_file).lexically_normal().string()),
-                       shell_quote(abs_out.string()), plan.workers, plot);
+      "# `grokscope sweep --slurm` (docs/cluster.md). Task K runs shard K/{}; a requeued or resubmitted task skips\n"
+      "# the runs it finished and reruns the others (resubmit some: sbatch --array=2,5 sweep.sbatch).\n",
+      spec.name, plan.runs, plan.shards, plan.workers, plan.workers == 1 ? "" : "s", plan.shards);
+  array += fmt::format("echo \"grokscope: shard ${{SLURM_ARRAY_TASK_ID}}/{} of job ${{SLURM_ARRAY_JOB_ID}} on "
+                       "$(hostname), restart ${{SLURM_RESTART_COUNT:-0}}, $(date -u +%Y-%m-%dT%H:%M:%SZ)\"\n",
+                       plan.shards);
+  // The shard count is written here, not read from SLURM_ARRAY_TASK_COUNT, so that a resubmitted subset of the
+  // array (sbatch --array=3 ...) still runs shard 3 of N.
+  array += fmt::format("exec {} sweep {} --out {} --shard \"${{SLURM_ARRAY_TASK_ID}}/{}\" --workers {}{}\n",
+                       shell_quote(exe.string()), shell_quote(fs::absolute(sweep_file).lexically_normal().string()),
+                       shell_quote(abs_out.string()), plan.shards, plan.workers, plot);
   std::string merge = sbatch_header(options, "gs-" + spec.name + "-merge", 1, plan.logs / "merge-job-%j.out", workdir);
   merge += fmt::format(
       "# grokscope sweep {}: merges the shards into index.sqlite, index.csv, cells.csv, fits and the report; submit\n"

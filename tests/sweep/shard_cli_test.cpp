@@ -91,7 +91,7 @@ TEST_F(ShardCli, SlurmWritesTheArrayAndTheMergeJob) {
   const std::string array = read_file(slurm / "sweep.sbatch");
   for (const char* line : {"#SBATCH --array=1-2%1\n", "#SBATCH --requeue\n", "#SBATCH --partition=short\n",
                            "#SBATCH --time=0:30:00\n", "#SBATCH --cpus-per-task=2\n", "#SBATCH --open-mode=append\n",
-                           "/slurm/logs/shard-%a-job-%A.out\n", " --workers 2\n"})
+                           "/slurm/logs/shard-%a-job-%A.out\n", " --shard \"${SLURM_ARRAY_TASK_ID}/2\" --workers 2\n"})
     EXPECT_NE(array.find(line), std::string::npos) << line << "\n" << array;
   EXPECT_NE(array.find(fs::absolute(file()).string()), std::string::npos) << array;
   const std::string merge = read_file(slurm / "merge.sbatch");

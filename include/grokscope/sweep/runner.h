@@ -7,7 +7,8 @@
 //
 // Sweep directory:  sweep.toml (the sweep file as given), base.toml (its base config file, when it has one),
 // index.sqlite, index.csv, cells.csv, fits.csv, fits.json, runs/<name>/..., and from grokscope plot: figures/,
-// report.html. A .lock file keeps two sweeps out of one directory.
+// report.html. A .lock file keeps two sweeps out of one directory. A sharded sweep (shard.h, docs/cluster.md) also
+// has shards/ (one database per shard; index.sqlite is merged from them) and, from --slurm, slurm/.
 #pragma once
 
 #include <atomic>

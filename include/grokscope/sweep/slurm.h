@@ -1,6 +1,6 @@
 // A sweep as a Slurm job array (docs/cluster.md): DIR/slurm/sweep.sbatch runs one array task per shard (shard.h;
-// each task's shard comes from SLURM_ARRAY_TASK_ID), with a log per task, requeued on preemption (a requeued task
-// skips the runs it finished); DIR/slurm/merge.sbatch runs `grokscope sweep merge DIR`, submitted with
+// task K of --array=1-N runs --shard K/N), with a log per task, requeued on preemption (a requeued task skips the
+// runs it finished); DIR/slurm/merge.sbatch runs `grokscope sweep merge DIR`, submitted with
 // --dependency=afterany on the array. This file writes the scripts; it does not call sbatch (the CLI does).
 #pragma once
 
