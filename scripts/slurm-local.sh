@@ -85,14 +85,17 @@ array=$(echo "$submitted" | awk '/^array job/ { print $3 }')
 merge=$(echo "$submitted" | awk '/^merge job/ { print $3 }')
 [ -n "$array" ] && [ -n "$merge" ] || fail "no job ids in: $submitted"
 
-# Requeue task 1 while it trains its second run (its first one finished).
+# Requeue task 1 while it trains its second run (its first one finished): as soon as that run has written a few
+# evaluations (metrics.csv has a header and one row per evaluation).
 log1="$out/slurm/logs/shard-1-job-$array.out"
-for _ in $(seq 1 600); do grep -q '^\[1/2\]' "$log1" 2>/dev/null && break; sleep 0.1; done
-grep -q '^\[1/2\]' "$log1" || fail "task 1 did not finish its first run in 60 s"
-first_run=$(awk '/^\[1\/2\]/ { print $2; exit }' "$log1")
-first_mtime=$(stat -c %Y.%y "$out/runs/$first_run/summary.json")
-sleep 1
+runs1=($("$exe" sweep "$sweep_file" --out "$out" --list --shard 1/4 | awk '/ seed=/ { print $1 }' | xargs -n1 basename))
+[ ${#runs1[@]} -eq 2 ] || fail "shard 1/4 should have 2 runs: ${runs1[*]}"
+second_csv="$out/runs/${runs1[1]}/metrics.csv"
+for _ in $(seq 1 1200); do [ "$(wc -l < "$second_csv" 2>/dev/null || echo 0)" -ge 4 ] && break; sleep 0.1; done
+[ "$(wc -l < "$second_csv" 2>/dev/null || echo 0)" -ge 4 ] || fail "task 1 did not start its second run in 120 s"
 scontrol requeue "${array}_1" || fail "scontrol requeue ${array}_1 failed"
+first_run=${runs1[0]}
+first_mtime=$(stat -c %Y.%y "$out/runs/$first_run/summary.json")
 # It starts again cred_expire seconds later (10 here, slurm-cluster.sh; 120 by default).
 say "requeued task ${array}_1 after its first run ($first_run) finished"
 
@@ -109,7 +112,7 @@ echo "--- merge log:"; sed 's/^/  /' "$merge_log"
 
 # The requeue: task 1 ran twice, the second time with its first run finished before, the first run untouched.
 grep -q 'restart 1' "$log1" || fail "task 1 was not restarted"
-grep -q 'JOB REQUEUE\|stopped' "$log1" || fail "task 1 was not killed by the requeue"
+grep -q "${runs1[1]}  stopped" "$log1" || fail "task 1 was not stopped by the requeue in its second run"
 grep -q '1 finished before, 1 to run' "$log1" || fail "the requeued task did not skip its finished run"
 [ "$(stat -c %Y.%y "$out/runs/$first_run/summary.json")" = "$first_mtime" ] || fail "$first_run was run again"
 grep -q 'merged 4 shards .*: 8 runs, 8 finished' "$merge_log" || fail "the merge did not see 8 finished runs"

@@ -69,6 +69,12 @@ TEST_F(ShardCli, ShardsFromSlurmVariablesThenMerge) {
     EXPECT_NE(r.out.find("shard " + std::to_string(id - 2) + "/2: 2 runs: 2 finished"), std::string::npos) << r.out;
     EXPECT_FALSE(fs::exists(fs::path(out()) / "index.csv"));
   }
+  // `grokscope plot DIR` merges first: the report covers the shards.
+  const Result plotted = run_cli("plot " + out() + " --no-runs");
+  ASSERT_EQ(plotted.code, 0) << plotted.out;
+  EXPECT_TRUE(fs::exists(fs::path(out()) / "index.sqlite"));
+  EXPECT_TRUE(fs::exists(fs::path(out()) / "report.html"));
+  EXPECT_NE(read_file(fs::path(out()) / "index.csv").find("completed"), std::string::npos);
   const Result merged = run_cli("sweep merge " + out() + " --no-plot");
   ASSERT_EQ(merged.code, 0) << merged.out;
   EXPECT_NE(merged.out.find("merged 2 shards"), std::string::npos) << merged.out;
