@@ -228,14 +228,13 @@ SweepResult run_sweep(const SweepSpec& spec, const SweepOptions& options) {
   if (sharded)
     check_same_sweep_file(out, spec, options.shard ? "--shard" : "--out",
                           options.shard ? shard.text() : out.string());
-  prepare_sweep_dir(out);
+  prepare_sweep_dir(out, sharded);
   const FileLock lock(out / ".lock", options.shard ? FileLock::Mode::shared : FileLock::Mode::exclusive,
                       fmt::format("--out {}: {} is running in this directory", out.string(),
                                   options.shard ? "a whole (unsharded) grokscope sweep" : "another grokscope sweep"));
   if (options.force) clear_sweep_dir(out);
   std::optional<FileLock> shard_lock;
   if (sharded) {
-    fs::create_directories(out / "shards");
     shard_lock.emplace(shard_lock_path(out, shard), FileLock::Mode::exclusive,
                        fmt::format("--shard {}: this shard is already running in {}", shard.text(), out.string()));
   }

@@ -69,7 +69,7 @@ SlurmPlan write_slurm_scripts(const SweepSpec& spec, const fs::path& sweep_file,
   if (!force) check_same_sweep_file(out, spec, "--out", out.string());
 
   const fs::path abs_out = fs::absolute(out).lexically_normal();
-  prepare_sweep_dir(out);
+  prepare_sweep_dir(out, /*sharded=*/!force);
   {
     const FileLock lock(out / ".lock", FileLock::Mode::exclusive,
                         fmt::format("--out {}: a grokscope sweep is running in this directory", out.string()));

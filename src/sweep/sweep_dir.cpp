@@ -30,7 +30,7 @@ FileLock::FileLock(const fs::path& file, Mode mode, const std::string& busy, boo
 
 FileLock::~FileLock() { ::close(fd_); }
 
-void prepare_sweep_dir(const fs::path& out) {
+void prepare_sweep_dir(const fs::path& out, bool sharded) {
   std::error_code ec;
   if (fs::exists(out, ec)) {
     if (!fs::is_directory(out, ec)) throw IoError(fmt::format("--out {}: exists and is not a directory", out.string()));
@@ -38,7 +38,7 @@ void prepare_sweep_dir(const fs::path& out) {
       throw IoError(fmt::format("--out {}: directory is not empty and does not hold a grokscope sweep (no "
                                 "index.sqlite); refusing to use it", out.string()));
   }
-  fs::create_directories(out, ec);
+  fs::create_directories(sharded ? out / "shards" : out, ec);
   if (ec) throw IoError(fmt::format("--out {}: cannot create directory: {}", out.string(), ec.message()));
 }
 

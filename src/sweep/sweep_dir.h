@@ -25,8 +25,9 @@ class FileLock {
 };
 
 // Refuses (IoError) an `out` that exists and is not a directory, or is a non-empty directory without a sweep; then
-// creates it.
-void prepare_sweep_dir(const std::filesystem::path& out);
+// creates it, with its shards/ folder when sharded (in one step: shards starting together on a fresh directory
+// each see it empty or sharded, never holding only another shard's .lock).
+void prepare_sweep_dir(const std::filesystem::path& out, bool sharded);
 
 // Removes everything in `out` but its .lock (--force).
 void clear_sweep_dir(const std::filesystem::path& out);
