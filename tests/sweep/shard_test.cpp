@@ -8,6 +8,7 @@
 #include <fstream>
 #include <map>
 #include <sstream>
+#include <thread>
 
 #include "grokscope/core/error.h"
 #include "grokscope/sweep/index.h"
@@ -217,6 +218,26 @@ TEST_F(ShardedSweep, MergedShardsEqualTheWholeSweepBitForBit) {
   const SweepResult again = sweep(sharded, Shard{2, 3});
   EXPECT_EQ(again.skipped, 2);
   EXPECT_EQ(again.ran, 0);
+}
+
+TEST_F(ShardedSweep, ShardsStartingTogetherOnAFreshDirectory) {
+  const fs::path out = root_ / "fresh";
+  std::vector<std::thread> shards;
+  std::vector<std::string> errors(3);
+  for (int k = 1; k <= 3; ++k)
+    shards.emplace_back([&, k] {
+      try {
+        sweep(out, Shard{k, 3});
+      } catch (const std::exception& e) {
+        errors[static_cast<size_t>(k - 1)] = e.what();
+      }
+    });
+  for (auto& t : shards) t.join();
+  for (const auto& e : errors) EXPECT_EQ(e, "");
+  const SweepData data = load_sweep_dir(out);
+  ASSERT_TRUE(data.merged);
+  EXPECT_EQ(data.merged->shards, 3);
+  EXPECT_EQ(data.merged->finished, 6);
 }
 
 TEST_F(ShardedSweep, MergeTakesAFinishedRunFromItsSummaryWhenItsRowWasLost) {
