@@ -91,8 +91,9 @@ log1="$out/slurm/logs/shard-1-job-$array.out"
 runs1=($("$exe" sweep "$sweep_file" --out "$out" --list --shard 1/4 | awk '/ seed=/ { print $1 }' | xargs -n1 basename))
 [ ${#runs1[@]} -eq 2 ] || fail "shard 1/4 should have 2 runs: ${runs1[*]}"
 second_csv="$out/runs/${runs1[1]}/metrics.csv"
-for _ in $(seq 1 1200); do [ "$(wc -l < "$second_csv" 2>/dev/null || echo 0)" -ge 4 ] && break; sleep 0.1; done
-[ "$(wc -l < "$second_csv" 2>/dev/null || echo 0)" -ge 4 ] || fail "task 1 did not start its second run in 120 s"
+lines() { if [ -f "$1" ]; then wc -l < "$1"; else echo 0; fi; }
+for _ in $(seq 1 1200); do [ "$(lines "$second_csv")" -ge 4 ] && break; sleep 0.1; done
+[ "$(lines "$second_csv")" -ge 4 ] || fail "task 1 did not start its second run in 120 s"
 scontrol requeue "${array}_1" || fail "scontrol requeue ${array}_1 failed"
 first_run=${runs1[0]}
 first_mtime=$(stat -c %Y.%y "$out/runs/$first_run/summary.json")
