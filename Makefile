@@ -4,10 +4,14 @@ JOBS ?= $(shell nproc)
 MAKEFLAGS += --no-print-directory
 CMAKE_FLAGS ?=
 
-.PHONY: demo test build build-cli deps bench clean sanitize fuzz-build fuzz-replay fuzz
+.PHONY: demo test build build-cli deps deps-cluster bench clean sanitize fuzz-build fuzz-replay fuzz slurm-check
 
 deps:
 	@bash scripts/install-deps.sh test
+
+# The test packages plus slurm-wlm and munge, for the Slurm end-to-end test (ctest label cluster).
+deps-cluster:
+	@bash scripts/install-deps.sh cluster
 
 build: deps
 	@cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=Release $(CMAKE_FLAGS) > /dev/null
@@ -21,7 +25,7 @@ build-cli: deps
 demo: build-cli
 	@$(BUILD_DIR)/grokscope train configs/demo.toml --out runs/demo --force
 
-test: build
+test: deps-cluster build
 	@cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
 
 # AddressSanitizer + UndefinedBehaviorSanitizer: the library, the executable and the whole test suite in their own
@@ -67,6 +71,10 @@ fuzz:
 	    || { tail -60 $(FUZZ_DIR)/$$t-fuzz.log; exit 1; }; \
 	  grep -E "stat::number_of_executed_units|stat::peak_rss_mb" $(FUZZ_DIR)/$$t-fuzz.log | tr '\n' ' '; echo; \
 	done
+
+# The Slurm end-to-end test alone (also part of `make test`); fails instead of skipping when it cannot run.
+slurm-check: deps-cluster build-cli
+	@GROKSCOPE_REQUIRE_SLURM=1 bash scripts/slurm-local.sh $(BUILD_DIR)/grokscope
 
 bench:
 	@bash scripts/install-deps.sh bench

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs grokscope's build and test dependencies from Debian 12 packages.
 # Idempotent: it installs only what is missing, and does nothing (no network) when all is present.
-# Usage: scripts/install-deps.sh [build|test|bench|fuzz]   (default: test; bench and fuzz each include test)
+# Usage: scripts/install-deps.sh [build|test|bench|fuzz|cluster]   (default: test; build < test < bench; fuzz and
+#        cluster each add to test: clang for `make fuzz-replay`, Slurm for scripts/slurm-local.sh)
 # build: compilers and libraries (SQLite for the sweep index, COIN-OR CLP for the max-margin LP/QP);
 # test: GoogleTest and gnuplot (figures).
 set -euo pipefail
@@ -14,13 +15,16 @@ test_pkgs=(libgtest-dev gnuplot-nox)
 bench_pkgs=(libbenchmark-dev python3-numpy python3-torch)
 # fuzz: clang 14 and its runtime libraries (libFuzzer, ASan, UBSan) for `make fuzz-replay`.
 fuzz_pkgs=(clang-14 libclang-rt-14-dev)
+# slurm-wlm (slurmctld, slurmd, sbatch...) and munge (its authentication daemon) for scripts/slurm-local.sh.
+cluster_pkgs=(slurm-wlm munge)
 
 case "$level" in
   build) want=("${build_pkgs[@]}") ;;
   test)  want=("${build_pkgs[@]}" "${test_pkgs[@]}") ;;
   bench) want=("${build_pkgs[@]}" "${test_pkgs[@]}" "${bench_pkgs[@]}") ;;
   fuzz)  want=("${build_pkgs[@]}" "${test_pkgs[@]}" "${fuzz_pkgs[@]}") ;;
-  *) echo "install-deps: unknown level '$level' (known: build, test, bench, fuzz)" >&2; exit 2 ;;
+  cluster) want=("${build_pkgs[@]}" "${test_pkgs[@]}" "${cluster_pkgs[@]}") ;;
+  *) echo "install-deps: unknown level '$level' (known: build, test, bench, fuzz, cluster)" >&2; exit 2 ;;
 esac
 
 missing=()

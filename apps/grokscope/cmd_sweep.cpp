@@ -5,11 +5,13 @@
 #include <cstdio>
 #include <memory>
 
-#include "grokscope/train/memory_estimate.h"
 #include "commands.h"
-#include "interrupt.h"
+#include "grokscope/core/error.h"
 #include "grokscope/plot/report.h"
 #include "grokscope/sweep/runner.h"
+#include "grokscope/train/memory_estimate.h"
+#include "interrupt.h"
+#include "sweep_cluster.h"
 
 namespace grokscope::cli {
 
@@ -23,6 +25,10 @@ struct SweepOptionsCli {
   bool list = false;
   bool quiet = false;
   std::string max_memory;
+  std::string shard;                 // --shard K/N
+  bool slurm = false, submit = false;
+  sweep::SlurmOptions slurm_options;
+  std::string merge_dir;             // sweep merge DIR
 };
 
 std::string clock_text(const sweep::RunRecord& r, const char* name) {
@@ -63,18 +69,33 @@ void print_analysis(const sweep::SweepSpec& spec, const sweep::SweepAnalysis& a)
 }
 
 int run_sweep_command(const SweepOptionsCli& opt) {
+  if (opt.sweep_path.empty()) throw ConfigError("sweep", "", "a sweep file is required (or: grokscope sweep merge DIR)");
+  if (opt.slurm && !opt.shard.empty())
+    throw ConfigError("--shard", opt.shard, "not with --slurm: each array task runs the shard of its task id");
+  // The shard is checked before anything else: a bad --shard or contradicting Slurm variables write nothing.
+  const auto shard = opt.slurm ? std::nullopt : shard_of_process(opt.shard);
   const sweep::SweepSpec spec = sweep::load_sweep_spec(opt.sweep_path);
   const std::string out = opt.out_dir.empty() ? (std::filesystem::path("runs") / spec.name).string() : opt.out_dir;
+  if (opt.slurm) {
+    sweep::SlurmOptions so = opt.slurm_options;
+    so.no_plot = opt.no_plot;
+    return run_sweep_slurm(spec, opt.sweep_path, out, so, opt.force, opt.submit, opt.quiet);
+  }
   if (opt.list) {
     const auto points = sweep::expand_grid(spec);
-    for (const auto& p : points) {
+    size_t listed = 0;
+    for (size_t i = 0; i < points.size(); ++i) {
+      const auto& p = points[i];
       (void)sweep::resolve_config(spec, p);   // every config must resolve and validate
+      if (shard && !shard->owns(i)) continue;
+      ++listed;
       std::string axes;
       for (size_t a = 0; a < spec.axes.size(); ++a)
         axes += fmt::format(" {}={}", spec.axes[a].key, sweep::toml_value_text(p.values[a]));
       std::printf("%s/runs/%s  seed=%lld%s\n", out.c_str(), p.name.c_str(), static_cast<long long>(p.seed), axes.c_str());
     }
-    std::printf("%zu runs\n", points.size());
+    if (shard) std::printf("%zu runs (shard %s of a grid of %zu)\n", listed, shard->text().c_str(), points.size());
+    else std::printf("%zu runs\n", points.size());
     return 0;
   }
   const auto gnuplot = opt.no_plot ? std::nullopt : plot::find_gnuplot();
@@ -87,6 +108,7 @@ int run_sweep_command(const SweepOptionsCli& opt) {
   so.workers = opt.workers;
   so.force = opt.force;
   if (!opt.max_memory.empty()) so.max_memory = parse_memory_size("--max-memory", opt.max_memory);
+  so.shard = shard;
   so.stop = &interrupt_flag();
   if (!opt.no_plot)
     so.after_run = [gnuplot](const std::filesystem::path& dir) { plot::redraw_run(dir, gnuplot); };
@@ -94,8 +116,9 @@ int run_sweep_command(const SweepOptionsCli& opt) {
     if (opt.quiet) return;
     using Kind = sweep::SweepEvent::Kind;
     if (e.kind == Kind::planned) {
-      std::printf("sweep %s: %d runs in %s; %d finished before, %d to run on %d worker%s\n", spec.name.c_str(), e.total,
-                  out.c_str(), e.skipped, e.to_run, e.workers, e.workers == 1 ? "" : "s");
+      std::printf("sweep %s%s: %d runs in %s; %d finished before, %d to run on %d worker%s\n", spec.name.c_str(),
+                  shard ? (" shard " + shard->text()).c_str() : "", e.total, out.c_str(), e.skipped, e.to_run,
+                  e.workers, e.workers == 1 ? "" : "s");
     } else if (e.kind == Kind::finished) {
       const auto& r = *e.record;
       if (sweep::is_finished_status(r.status))
@@ -114,6 +137,16 @@ int run_sweep_command(const SweepOptionsCli& opt) {
     return sweep::run_sweep(spec, so);
   }();
 
+  if (shard) {   // a shard's runs only: the directory's outputs are the merge's
+    if (!opt.quiet)
+      std::printf("shard %s: %d runs: %d finished (%d before this invocation), %d not finished; %.1f s\n"
+                  "merge the shards with: grokscope sweep merge %s\n",
+                  shard->text().c_str(), result.total, result.total - result.unfinished, result.skipped,
+                  result.unfinished, result.seconds, out.c_str());
+    if (interrupt_flag().load() && !opt.quiet)
+      std::fprintf(stderr, "grokscope: shard interrupted; run the same command again to resume\n");
+    return result.unfinished == 0 ? 0 : 1;
+  }
   std::vector<std::string> notes;
   if (!opt.no_plot) {
     try {
@@ -138,7 +171,7 @@ int run_sweep_command(const SweepOptionsCli& opt) {
 Action add_sweep_command(CLI::App& app) {
   auto opt = std::make_shared<SweepOptionsCli>();
   CLI::App* cmd = app.add_subcommand("sweep", "Run a grid of runs from a sweep file (resumable), aggregate and fit");
-  cmd->add_option("sweep", opt->sweep_path, "Sweep file (see docs/sweep.md)")->required();
+  cmd->add_option("sweep", opt->sweep_path, "Sweep file (see docs/sweep.md)");
   cmd->add_option("--out", opt->out_dir, "Sweep directory (default: runs/<sweep name>)");
   cmd->add_option("--workers", opt->workers, "Runs at a time (default: the file's sweep.workers, else as many as cores)")
       ->check(CLI::Range(1, 1024));
@@ -148,7 +181,30 @@ Action add_sweep_command(CLI::App& app) {
   cmd->add_flag("-q,--quiet", opt->quiet, "Print nothing but errors");
   cmd->add_option("--max-memory", opt->max_memory,
                   "Refuse the sweep when its workers' runs at once are estimated above this (16G, 512M)");
-  return [opt] { return run_sweep_command(*opt); };
+  cmd->add_option("--shard", opt->shard,
+                  "Run only shard K of N (1-based), e.g. 2/4; default under a Slurm array: the task's shard");
+  cmd->add_flag("--slurm", opt->slurm, "Write DIR/slurm/sweep.sbatch (a job array, one task per shard) and merge.sbatch");
+  cmd->add_option("--partition", opt->slurm_options.partition, "--slurm: the partition");
+  cmd->add_option("--time", opt->slurm_options.time, "--slurm: time limit per array task (e.g. 2:00:00)");
+  cmd->add_option("--cpus-per-task", opt->slurm_options.cpus_per_task,
+                  "--slurm: CPUs per task (default sweep.threads_per_run); runs at a time = CPUs / threads_per_run")
+      ->check(CLI::Range(1, 4096));
+  cmd->add_option("--array-limit", opt->slurm_options.array_limit, "--slurm: at most this many tasks at once")
+      ->check(CLI::Range(1, 1000000));
+  cmd->add_option("--shards", opt->slurm_options.shards, "--slurm: array tasks (default: one per run at a time)")
+      ->check(CLI::Range(1, 1000000));
+  cmd->add_flag("--submit", opt->submit, "--slurm: submit the array and the merge job (afterany) with sbatch");
+  CLI::App* merge = cmd->add_subcommand("merge", "Merge a sharded sweep: index, cells, fits and report from the shards");
+  merge->add_option("dir", opt->merge_dir, "Sweep directory")->required();
+  merge->add_flag("--no-plot", opt->no_plot, "Make no figures and no report.html");
+  merge->add_flag("-q,--quiet", opt->quiet, "Print nothing but errors");
+  return [opt, cmd, merge] {
+    if (merge->parsed()) return run_sweep_merge(opt->merge_dir, opt->no_plot, opt->quiet);
+    if (cmd->count("--shard") > 0 && opt->shard.empty()) (void)sweep::parse_shard("");   // one line, exit 2
+    for (const char* flag : {"--partition", "--time", "--cpus-per-task", "--array-limit", "--shards", "--submit"})
+      if (!opt->slurm && cmd->count(flag) > 0) throw ConfigError(flag, "", "only with --slurm");
+    return run_sweep_command(*opt);
+  };
 }
 
 }  // namespace grokscope::cli

@@ -12,7 +12,9 @@ using Action = std::function<int()>;
 // grokscope train CONFIG [--set key=value]... [--out DIR] [--force]
 Action add_train_command(CLI::App& app);
 
-// grokscope sweep SWEEP.toml [--out DIR] [--workers N] [--force] [--no-plot] [--list]
+// grokscope sweep SWEEP.toml [--out DIR] [--workers N] [--force] [--no-plot] [--list] [--shard K/N]
+//   [--slurm [--partition P] [--time T] [--cpus-per-task C] [--array-limit M] [--shards N] [--submit]];
+// grokscope sweep merge DIR
 Action add_sweep_command(CLI::App& app);
 
 // grokscope plot RUN_OR_SWEEP_DIR [--no-runs]

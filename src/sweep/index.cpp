@@ -97,10 +97,15 @@ std::string csv_field(const std::string& s) {
 std::string csv_number(double v) { return std::isnan(v) ? "" : fmt::format("{}", v); }
 }  // namespace
 
-SweepIndex::SweepIndex(const fs::path& file) : db_(std::make_unique<Db>(file.string())) {
+SweepIndex::SweepIndex(const fs::path& file, IndexJournal journal) : db_(std::make_unique<Db>(file.string())) {
   // Write-ahead log with synchronous=NORMAL: a killed process never loses a committed transaction (only a power
   // loss may lose the last ones, never corrupting the file), and a commit costs no fsync of the database.
-  db_->db.exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;");
+  // A shard's rollback journal with synchronous=FULL is as safe, without the WAL's shared memory (index.h).
+  switch (journal) {
+    case IndexJournal::wal: db_->db.exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"); break;
+    case IndexJournal::shared: db_->db.exec("PRAGMA journal_mode=DELETE; PRAGMA synchronous=FULL;"); break;
+    case IndexJournal::scratch: db_->db.exec("PRAGMA journal_mode=MEMORY; PRAGMA synchronous=OFF;"); break;
+  }
   db_->db.exec(kSchema);
   if (!meta("schema")) set_meta("schema", "1");
 }

@@ -1,10 +1,7 @@
 // The sweep runner: plan, resume, worker pool (see sweep/runner.h).
 #include "grokscope/sweep/runner.h"
 
-#include <fcntl.h>
 #include <fmt/format.h>
-#include <sys/file.h>
-#include <unistd.h>
 
 #include <chrono>
 #include <fstream>
@@ -19,6 +16,8 @@
 #include "grokscope/io/run_dir.h"
 #include "grokscope/sweep/index.h"
 #include "grokscope/train/memory_estimate.h"
+#include "grokscope/sweep/merge.h"
+#include "sweep_dir.h"
 
 namespace grokscope::sweep {
 
@@ -44,58 +43,6 @@ class StopObserver : public RunObserver {
   RunObserver& inner_;
   const std::atomic<bool>* stop_;
 };
-
-// An exclusive lock on dir/.lock for the lifetime of the object.
-class DirLock {
- public:
-  explicit DirLock(const fs::path& dir) {
-    const fs::path file = dir / ".lock";
-    fd_ = ::open(file.c_str(), O_CREAT | O_RDWR | O_CLOEXEC, 0644);
-    if (fd_ < 0) throw IoError(fmt::format("--out {}: cannot create {}", dir.string(), file.string()));
-    if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
-      ::close(fd_);
-      throw IoError(fmt::format("--out {}: another grokscope sweep is running in this directory", dir.string()));
-    }
-  }
-  ~DirLock() { ::close(fd_); }
-  DirLock(const DirLock&) = delete;
-  DirLock& operator=(const DirLock&) = delete;
-
- private:
-  int fd_ = -1;
-};
-
-void prepare_sweep_dir(const fs::path& out, bool force) {
-  std::error_code ec;
-  if (fs::exists(out, ec)) {
-    if (!fs::is_directory(out, ec)) throw IoError(fmt::format("--out {}: exists and is not a directory", out.string()));
-    if (!fs::is_empty(out, ec) && !is_sweep_dir(out))
-      throw IoError(fmt::format("--out {}: directory is not empty and does not hold a grokscope sweep (no "
-                                "index.sqlite); refusing to use it", out.string()));
-  }
-  fs::create_directories(out, ec);
-  if (ec) throw IoError(fmt::format("--out {}: cannot create directory: {}", out.string(), ec.message()));
-  (void)force;
-}
-
-void clear_sweep_dir(const fs::path& out) {
-  for (const auto& entry : fs::directory_iterator(out)) {
-    if (entry.path().filename() == ".lock") continue;
-    std::error_code ec;
-    fs::remove_all(entry.path(), ec);
-    if (ec) throw IoError(fmt::format("--force: cannot remove {}: {}", entry.path().string(), ec.message()));
-  }
-}
-
-// A run killed before its first file was renamed into place leaves a directory holding only *.tmp files (or
-// nothing): prepare_run_dir would refuse it as "not a run", but it is the sweep's own (runs/<name>), so clear it.
-void clear_partial_run_dir(const fs::path& dir) {
-  std::error_code ec;
-  if (!fs::is_directory(dir, ec)) return;
-  for (const auto& entry : fs::directory_iterator(dir, ec))
-    if (entry.path().extension() != ".tmp") return;
-  fs::remove_all(dir, ec);
-}
 
 RunRecord record_for(const SweepSpec& spec, const GridPoint& p, const std::string& hash) {
   RunRecord r;
@@ -124,7 +71,7 @@ std::string derived_key(const SweepSpec& spec) {
 
 bool is_sweep_dir(const fs::path& dir) {
   std::error_code ec;
-  return fs::is_regular_file(dir / "index.sqlite", ec);
+  return fs::is_regular_file(dir / "index.sqlite", ec) || is_sharded_dir(dir);
 }
 
 namespace {
@@ -184,8 +131,9 @@ std::map<std::string, RunRecord> sync_index(const fs::path& out, const SweepSpec
   index.set_meta("sweep_file", spec.text);
   index.set_meta("sweep_source", spec.source);
   index.set_meta("base_source", spec.base_source);
-  write_file_atomic(out / "sweep.toml", spec.text);
-  if (!spec.base_text.empty()) write_file_atomic(out / "base.toml", spec.base_text);
+  index.set_meta("base_file", spec.base_text);
+  write_text_if_changed(out / "sweep.toml", spec.text);
+  if (!spec.base_text.empty()) write_text_if_changed(out / "base.toml", spec.base_text);
   fs::create_directories(out / "runs");
   return previous;
 }
@@ -193,7 +141,7 @@ std::map<std::string, RunRecord> sync_index(const fs::path& out, const SweepSpec
 // 3. What is left to do. A finished row is kept (its derived fields recomputed when [phase] or [t_below] changed); a
 //    run whose summary.json exists with a finished status and the expected config hash is taken from the file;
 //    everything else is (re)run. Returns the indices of the points to run; counts the others in `skipped`.
-std::vector<size_t> pending_runs(const fs::path& out, const SweepSpec& spec, const Plan& plan,
+std::vector<size_t> pending_runs(const fs::path& out, const SweepSpec& spec, const Plan& plan, const Shard& shard,
                                  const std::map<std::string, RunRecord>& previous, SweepIndex& index, int& skipped) {
   const bool refresh = index.meta("derived").value_or("") != derived_key(spec);
   std::map<std::string, RunRecord> synced;   // rows after sync_grid, read once when derived fields need a refresh
@@ -201,6 +149,7 @@ std::vector<size_t> pending_runs(const fs::path& out, const SweepSpec& spec, con
     for (auto& r : index.runs(false)) synced.emplace(r.name, std::move(r));
   std::vector<size_t> todo;
   for (size_t i = 0; i < plan.points.size(); ++i) {
+    if (!shard.owns(i)) continue;
     const GridPoint& point = plan.points[i];
     const fs::path dir = out / "runs" / point.name;
     auto it = previous.find(point.name);
@@ -277,6 +226,7 @@ void run_one(const fs::path& out, const SweepSpec& spec, const Plan& plan, size_
       emit(note);
     }
   }
+  if (options.shard) return;   // a shard writes no file of the directory's own (the merge does)
   std::lock_guard lock_export(export_mutex);
   try {
     index.export_csv(out / "index.csv");
@@ -294,15 +244,33 @@ SweepResult run_sweep(const SweepSpec& spec, const SweepOptions& options) {
   check_sweep_memory(plan, std::min<int>(workers, static_cast<int>(plan.points.size())), options.max_memory);
 
   const fs::path out = options.out;
-  prepare_sweep_dir(out, options.force);
-  DirLock lock(out);
+  // A shard, or the whole sweep in a directory that holds shards, records into its shard database (shard.h).
+  if (options.shard && options.force)
+    throw ConfigError("--force", "", fmt::format("not with --shard {}: one shard cannot clear the directory of the "
+                                                 "others (run the whole sweep with --force, or use another --out)",
+                                                 options.shard->text()));
+  const bool sharded = options.shard || (!options.force && is_sharded_dir(out));
+  const Shard shard = options.shard.value_or(Shard{});
+  if (sharded)
+    check_same_sweep_file(out, spec, options.shard ? "--shard" : "--out",
+                          options.shard ? shard.text() : out.string());
+  prepare_sweep_dir(out, sharded);
+  const FileLock lock(out / ".lock", options.shard ? FileLock::Mode::shared : FileLock::Mode::exclusive,
+                      fmt::format("--out {}: {} is running in this directory", out.string(),
+                                  options.shard ? "a whole (unsharded) grokscope sweep" : "another grokscope sweep"));
   if (options.force) clear_sweep_dir(out);
-  SweepIndex index(out / "index.sqlite");
+  std::optional<FileLock> shard_lock;
+  if (sharded) {
+    shard_lock.emplace(shard_lock_path(out, shard), FileLock::Mode::exclusive,
+                       fmt::format("--shard {}: this shard is already running in {}", shard.text(), out.string()));
+  }
+  SweepIndex index(sharded ? shard_db_path(out, shard) : out / "index.sqlite",
+                   sharded ? IndexJournal::shared : IndexJournal::wal);
   const auto previous = sync_index(out, spec, plan, index);
 
   SweepResult result;
-  result.total = static_cast<int>(plan.points.size());
-  const std::vector<size_t> todo = pending_runs(out, spec, plan, previous, index, result.skipped);
+  for (size_t i = 0; i < plan.points.size(); ++i) result.total += shard.owns(i) ? 1 : 0;
+  const std::vector<size_t> todo = pending_runs(out, spec, plan, shard, previous, index, result.skipped);
 
   workers = std::max(1, std::min(workers, static_cast<int>(todo.size())));
   std::mutex event_mutex;
@@ -344,8 +312,20 @@ SweepResult run_sweep(const SweepSpec& spec, const SweepOptions& options) {
   if (!todo.empty()) worker();
   for (auto& t : pool) t.join();
 
-  // 5. Outputs of the whole sweep.
-  write_outputs(out, index, spec, result.analysis);
+  // 5. Outputs of the whole sweep: written directly, or merged from the shards (a shard only counts its own runs).
+  if (!sharded) {
+    write_outputs(out, index, spec, result.analysis);
+  } else if (!options.shard) {
+    result.analysis = load_sweep_dir(out).analysis;
+  } else {
+    std::vector<RunRecord> own;
+    const auto rows = index.runs(true);
+    for (size_t i = 0; i < plan.points.size(); ++i)
+      if (shard.owns(i))
+        for (const auto& r : rows)
+          if (r.name == plan.points[i].name) own.push_back(r);
+    result.analysis = analyze(spec, own);
+  }
   result.ran = ran.load();
   result.unfinished = result.analysis.n_runs - result.analysis.n_finished;
   result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -354,6 +334,10 @@ SweepResult run_sweep(const SweepSpec& spec, const SweepOptions& options) {
 
 SweepData load_sweep_dir(const fs::path& dir) {
   if (!is_sweep_dir(dir)) throw IoError(fmt::format("{}: not a sweep directory (no index.sqlite)", dir.string()));
+  std::optional<MergeSummary> merged;
+  if (has_shards(dir)) merged = merge_shards(dir);
+  else if (!fs::is_regular_file(dir / "index.sqlite"))
+    throw IoError(fmt::format("{}: no shard has recorded a run yet (shards/ holds no database)", dir.string()));
   SweepIndex index(dir / "index.sqlite");
   const auto spec_text = index.meta("spec");
   if (!spec_text) throw IoError(fmt::format("{}: the sweep index has no spec", dir.string()));
@@ -363,6 +347,7 @@ SweepData load_sweep_dir(const fs::path& dir) {
   data.spec.source = index.meta("sweep_source").value_or("");
   data.spec.base_source = index.meta("base_source").value_or("");
   data.runs = index.runs(true);
+  data.merged = merged;
   write_outputs(dir, index, data.spec, data.analysis);
   return data;
 }

@@ -24,10 +24,18 @@
 
 namespace grokscope::sweep {
 
+// How the database keeps its transactions:
+//   wal       write-ahead log, synchronous=NORMAL: the sweep directory's own index.sqlite, on one machine;
+//   shared    rollback journal, synchronous=FULL: a shard's database, written on one node and read later from
+//             another through a network filesystem (a WAL needs shared memory between its users; a rollback journal
+//             does not);
+//   scratch   journal in memory, no sync: a file built whole, then renamed into place (the merged index).
+enum class IndexJournal { wal, shared, scratch };
+
 class SweepIndex {
  public:
   // Opens (creating when missing) the database. Throws IoError naming the file.
-  explicit SweepIndex(const std::filesystem::path& file);
+  explicit SweepIndex(const std::filesystem::path& file, IndexJournal journal = IndexJournal::wal);
   ~SweepIndex();
   SweepIndex(const SweepIndex&) = delete;
   SweepIndex& operator=(const SweepIndex&) = delete;

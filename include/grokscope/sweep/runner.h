@@ -7,7 +7,8 @@
 //
 // Sweep directory:  sweep.toml (the sweep file as given), base.toml (its base config file, when it has one),
 // index.sqlite, index.csv, cells.csv, fits.csv, fits.json, runs/<name>/..., and from grokscope plot: figures/,
-// report.html. A .lock file keeps two sweeps out of one directory.
+// report.html. A .lock file keeps two sweeps out of one directory. A sharded sweep (shard.h, docs/cluster.md) also
+// has shards/ (one database per shard; index.sqlite is merged from them) and, from --slurm, slurm/.
 #pragma once
 
 #include <atomic>
@@ -18,7 +19,9 @@
 
 #include "grokscope/sweep/aggregate.h"
 #include "grokscope/sweep/grid.h"
+#include "grokscope/sweep/merge.h"
 #include "grokscope/sweep/record.h"
+#include "grokscope/sweep/shard.h"
 #include "grokscope/sweep/spec.h"
 
 namespace grokscope::sweep {
@@ -37,6 +40,7 @@ struct SweepOptions {
   bool force = false;                  // delete a previous sweep in `out` (only a directory with index.sqlite)
   // The memory the workers' runs may need at once (bytes; --max-memory); nullopt: the memory available now.
   std::optional<int64_t> max_memory;
+  std::optional<Shard> shard;          // run only this shard's points, into its own database (shard.h)
   const std::atomic<bool>* stop = nullptr;   // set -> running runs stop (status stopped), no new run starts
   // Called from one thread at a time (the runner serializes them).
   std::function<void(const SweepEvent&)> on_event;
@@ -59,17 +63,24 @@ struct SweepResult {
 // available; ConfigError naming the keys that drive it), then prepares `out`
 // (IoError for a non-empty directory that is not a sweep, or a sweep directory locked by another process), runs
 // what is left, and writes index.csv, cells.csv, fits.csv and fits.json.
+// With options.shard: runs only the shard's points, records into DIR/shards/shard-K-of-N.sqlite and writes none of
+// the directory's outputs (the result counts the shard's runs); a sweep file other than DIR/sweep.toml, or --force,
+// is refused (ConfigError) before anything is written. Without it, in a directory that holds shards: the same
+// check, then the whole grid runs as shard 1/1 (runs finished by the shards are taken from their summary.json) and
+// the outputs are merged from every shard (merge.h). Shards share DIR/.lock; a whole sweep holds it alone.
 SweepResult run_sweep(const SweepSpec& spec, const SweepOptions& options);
 
-// A sweep directory: one that holds index.sqlite.
+// A sweep directory: one that holds index.sqlite or shard databases.
 bool is_sweep_dir(const std::filesystem::path& dir);
 
 // The spec (analysis part, from the index's meta) and the runs of a sweep directory, re-analysed; writes
-// index.csv, cells.csv, fits.csv and fits.json again. Throws IoError when dir is not a sweep directory.
+// index.csv, cells.csv, fits.csv and fits.json again. When the directory holds shards, index.sqlite is first merged
+// from them (merge_shards). Throws IoError when dir is not a sweep directory.
 struct SweepData {
   SweepSpec spec;
   std::vector<RunRecord> runs;
   SweepAnalysis analysis;
+  std::optional<MergeSummary> merged;   // when index.sqlite was merged from shards
 };
 SweepData load_sweep_dir(const std::filesystem::path& dir);
 
