@@ -18,14 +18,18 @@
 
 namespace grokscope::kernels {
 
+namespace detail {
+void ensure_blas_configured() {
+  static std::once_flag once;
+  std::call_once(once, [] { openblas_set_num_threads(1); });
+}
+}  // namespace detail
+
 namespace {
 
 CBLAS_TRANSPOSE to_cblas(Trans t) { return t == Trans::yes ? CblasTrans : CblasNoTrans; }
 
-void ensure_configured() {
-  static std::once_flag once;
-  std::call_once(once, [] { openblas_set_num_threads(1); });
-}
+void ensure_configured() { detail::ensure_blas_configured(); }
 
 void gemm_call(Trans ta, Trans tb, int m, int n, int k, float alpha, const float* a, int lda, const float* b,
                int ldb, float beta, float* c, int ldc) {

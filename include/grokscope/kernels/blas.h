@@ -28,4 +28,10 @@ const char* blas_core();
 // fallbacks, else "". Measured on such a VM (2-core Xeon with AVX-512): 1.8x faster training at width 256.
 std::string preferred_blas_core();
 
+namespace detail {
+// OpenBLAS runs single-threaded inside grokscope's team (set once, before the first BLAS or LAPACK call), so that
+// results do not depend on OpenBLAS's own thread count.
+void ensure_blas_configured();
+}  // namespace detail
+
 }  // namespace grokscope::kernels

@@ -1,6 +1,6 @@
 // Spectral metrics of one matrix A (m x n), from its singular values sigma_1 >= ... >= sigma_r >= 0, r = min(m, n).
-// Everything is computed in double from one SVD without singular vectors (Eigen::BDCSVD, which switches to Jacobi
-// for small sizes); cost O(m n min(m, n)). Deep-linear (product-of-layers) quantities are in deep_linear.h.
+// Everything is computed in double from one SVD without singular vectors (LAPACK's dgesdd through kernels/lapack.h;
+// Eigen::BDCSVD if LAPACK reports a failure); cost O(m n min(m, n)). Deep-linear (product-of-layers) quantities are in deep_linear.h.
 // Bad input (k < 0, p <= 0) throws std::invalid_argument; an empty matrix has no singular values.
 #pragma once
 
