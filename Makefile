@@ -4,7 +4,7 @@ JOBS ?= $(shell nproc)
 MAKEFLAGS += --no-print-directory
 CMAKE_FLAGS ?=
 
-.PHONY: demo test build build-cli deps deps-cluster bench clean sanitize fuzz-build fuzz-replay fuzz slurm-check
+.PHONY: demo test build build-cli deps deps-cluster bench clean san-configure sanitize fuzz-build fuzz-replay fuzz slurm-check
 
 deps:
 	@bash scripts/install-deps.sh test
@@ -28,29 +28,29 @@ demo: build-cli
 test: deps-cluster build
 	@cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
 
-# AddressSanitizer + UndefinedBehaviorSanitizer: the library, the executable and the whole test suite in their own
-# build directory; the first finding ends the test that hit it (halt on error). -O2 keeps Eigen's code inlined, so the
-# instrumented suite runs at a few times the Release time.
-SAN_DIR ?= build-asan
+# AddressSanitizer + UndefinedBehaviorSanitizer: one clang-14 build (SAN_DIR) of the library, the executable, the
+# whole test suite and the libFuzzer targets (GROKSCOPE_FUZZ implies the sanitizers), so that `make sanitize` and
+# `make fuzz-replay` share their compilation; the first finding ends the test that hit it (halt on error).
+SAN_DIR ?= build-san
 SAN_ENV = ASAN_OPTIONS=halt_on_error=1:abort_on_error=1:detect_leaks=1:check_initialization_order=1 \
           UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
-sanitize: deps
-	@cmake -S . -B $(SAN_DIR) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O2 -DNDEBUG" \
-	       -DGROKSCOPE_SANITIZE=ON $(CMAKE_FLAGS) > /dev/null
+FUZZ_DIR = $(SAN_DIR)
+FUZZ_TARGETS = fuzz_config fuzz_sweep fuzz_npz
+FUZZ_SECONDS ?= 20
+san-configure:
+	@bash scripts/install-deps.sh fuzz
+	@bash scripts/install-deps.sh cluster
+	@cmake -S . -B $(SAN_DIR) -DCMAKE_CXX_COMPILER=clang++-14 -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	       -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -DNDEBUG" -DGROKSCOPE_FUZZ=ON $(CMAKE_FLAGS) > /dev/null
+
+sanitize: san-configure
 	@cmake --build $(SAN_DIR) -j $(JOBS)
 	@cd $(SAN_DIR) && $(SAN_ENV) ctest --output-on-failure -j $(JOBS)
 
-# libFuzzer targets (clang-14, ASan + UBSan) of the config parser, the sweep/catalog parser and the npz reader:
-# each replays its committed seed corpus (tests/fuzz/corpus/<target>/), then fuzzes for FUZZ_SECONDS from it (new
-# inputs go to $(FUZZ_DIR)/corpus/<target>, crashes to $(FUZZ_DIR)/crash-<target>-*). A finding fails the target.
-FUZZ_DIR ?= build-fuzz
-FUZZ_TARGETS = fuzz_config fuzz_sweep fuzz_npz
-FUZZ_SECONDS ?= 20
-fuzz-build:
-	@bash scripts/install-deps.sh fuzz
-	@cmake -S . -B $(FUZZ_DIR) -DCMAKE_CXX_COMPILER=clang++-14 -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-	       -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -DNDEBUG" -DGROKSCOPE_FUZZ=ON -DGROKSCOPE_BUILD_TESTS=OFF \
-	       $(CMAKE_FLAGS) > /dev/null
+# libFuzzer targets of the config parser, the sweep/catalog parser and the npz reader: each replays its committed
+# seed corpus (tests/fuzz/corpus/<target>/), then fuzzes for FUZZ_SECONDS from it (new inputs go to
+# $(FUZZ_DIR)/corpus/<target>, crashes to $(FUZZ_DIR)/crash-<target>-*). A finding fails the target.
+fuzz-build: san-configure
 	@cmake --build $(FUZZ_DIR) -j $(JOBS) --target $(FUZZ_TARGETS)
 
 fuzz-replay: fuzz-build

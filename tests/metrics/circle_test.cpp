@@ -1,7 +1,9 @@
 // Musat's circle diagnostics against circles, ellipses and the direct sum F_k = (1/p) sum_j e^{-2 pi i jk/p} E_j.
 
 // GCC 12 reports false -Wmaybe-uninitialized inside Eigen's AVX-512 kernels (see nn/loss.cpp).
+#if defined(__GNUC__) && !defined(__clang__)   // clang has no such warning
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
 
 #include "grokscope/metrics/circle.h"
 

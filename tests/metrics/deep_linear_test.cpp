@@ -1,7 +1,9 @@
 // Deep-linear diagnostics: the Schatten identity (Eq. 2.7) on balanced factorizations and the layer imbalance.
 
 // GCC 12 reports false -Wmaybe-uninitialized inside Eigen's AVX-512 kernels (see nn/loss.cpp).
+#if defined(__GNUC__) && !defined(__clang__)   // clang has no such warning
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
 
 #include "grokscope/metrics/deep_linear.h"
 

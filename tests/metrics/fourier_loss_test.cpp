@@ -1,7 +1,9 @@
 // Restricted / excluded losses against a dense construction of Nanda's 2D directions over the (a, b) grid.
 
 // GCC 12 reports false -Wmaybe-uninitialized inside Eigen's AVX-512 kernels (see nn/loss.cpp).
+#if defined(__GNUC__) && !defined(__clang__)   // clang has no such warning
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
 
 #include "grokscope/metrics/fourier_loss.h"
 

@@ -1,7 +1,9 @@
 // Fourier basis, frequency norms, Gini, key frequencies and the rule gap, checked against direct trig sums.
 
 // GCC 12 reports false -Wmaybe-uninitialized inside Eigen's AVX-512 kernels (see nn/loss.cpp).
+#if defined(__GNUC__) && !defined(__clang__)   // clang has no such warning
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
 
 #include "grokscope/metrics/fourier.h"
 

@@ -1,7 +1,9 @@
 // Spectral metrics against matrices with known singular values A = U diag(sigma) V^T.
 
 // GCC 12 reports false -Wmaybe-uninitialized inside Eigen's AVX-512 kernels (see nn/loss.cpp).
+#if defined(__GNUC__) && !defined(__clang__)   // clang has no such warning
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
 
 #include "grokscope/metrics/spectral.h"
 

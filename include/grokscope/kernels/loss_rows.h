@@ -23,7 +23,9 @@ namespace grokscope::kernels {
 
 // GCC 12 reports a false -Wmaybe-uninitialized inside Eigen's AVX-512 code (_mm512_undefined_ps).
 #pragma GCC diagnostic push
+#if defined(__GNUC__) && !defined(__clang__)   // clang has no such warning
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
 
 constexpr int kLanes = 16;
 
