@@ -72,7 +72,9 @@ std::vector<double> ref_layer_norm(const std::vector<double>& x, const std::vect
 template <class T>
 void check_layer_norm(double tol) {
   unsigned seed = 1;
-  for (const auto& [n, width] : std::vector<std::pair<int64_t, int>>{{1, 1}, {3, 2}, {5, 7}, {4, 33}, {2, 130}}) {
+  for (const auto& shape : std::vector<std::pair<int64_t, int>>{{1, 1}, {3, 2}, {5, 7}, {4, 33}, {2, 130}}) {
+    const int64_t n = shape.first;   // named variables, not a structured binding: the lambdas below capture them
+    const int width = shape.second;
     const auto x = random_values(static_cast<size_t>(n * width), seed++);
     const auto w = random_values(static_cast<size_t>(width), seed++);
     const auto b = random_values(static_cast<size_t>(width), seed++);
