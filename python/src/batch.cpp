@@ -121,7 +121,8 @@ py::list catalog_list(const std::string& catalog) {
   py::list out;
   for (const auto& e : reproduce::load_catalog(reproduce::catalog_dir(catalog))) {
     py::dict scales;
-    for (const auto& s : e.scales) scales[py::str(s.name)] = py::dict(py::arg("changes") = s.changes, py::arg("time") = s.time);
+    for (const auto& s : e.scales)
+      scales[py::str(s.name)] = py::dict(py::arg("changes") = s.changes, py::arg("time") = s.time);
     out.append(py::dict(py::arg("id") = e.id, py::arg("title") = e.title, py::arg("source") = e.source,
                         py::arg("claim") = e.claim, py::arg("check") = e.check, py::arg("scales") = scales));
   }

@@ -172,3 +172,28 @@ def test_missing_file_and_taken_directory(source_dir, tmp_path):
         grokscope.train(source_dir / "configs" / "demo.toml", out=tmp_path / "r", overrides=SHORT)
     again = grokscope.train(source_dir / "configs" / "demo.toml", out=tmp_path / "r", overrides=SHORT, force=True)
     np.testing.assert_array_equal(first.metrics["loss_train"], again.metrics["loss_train"])
+
+
+def test_training_releases_the_gil(source_dir, tmp_path):
+    # A Python thread keeps running while the main thread trains: the largest pause between its iterations stays far
+    # below the run's length (holding the GIL would stall it for the whole run).
+    beats = []
+    done = threading.Event()
+
+    def heartbeat():
+        while not done.is_set():
+            beats.append(time.monotonic())
+            time.sleep(0.005)
+
+    thread = threading.Thread(target=heartbeat)
+    thread.start()
+    t0 = time.monotonic()
+    grokscope.train(source_dir / "configs" / "demo.toml", out=tmp_path / "r",
+                    overrides={"train.steps": 400, "train.threads": 2, "eval.points_per_decade": 5})
+    t1 = time.monotonic()
+    done.set()
+    thread.join()
+    during = [b for b in beats if t0 <= b <= t1]
+    gaps = np.diff([t0] + during + [t1])
+    assert t1 - t0 > 0.5
+    assert gaps.max() < 0.25 * (t1 - t0), (gaps.max(), t1 - t0)
