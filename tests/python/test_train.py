@@ -2,6 +2,7 @@
 import os
 import signal
 import subprocess
+import sys
 import threading
 import time
 import tomllib
@@ -197,3 +198,21 @@ def test_training_releases_the_gil(source_dir, tmp_path):
     gaps = np.diff([t0] + during + [t1])
     assert t1 - t0 > 0.5
     assert gaps.max() < 0.25 * (t1 - t0), (gaps.max(), t1 - t0)
+
+
+def test_openblas_kernels_chosen_like_the_cli_or_a_warning():
+    # Without OPENBLAS_CORETYPE, importing grokscope first sets the CLI's choice (on a CPU OpenBLAS does not know, e.g.
+    # this VM: SkylakeX); importing numpy first loads OpenBLAS too early, and grokscope then warns.
+    env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_CORETYPE"}
+    first = subprocess.run([sys.executable, "-c", "import grokscope, os; print(grokscope.blas_core(),"
+                            " os.environ.get('OPENBLAS_CORETYPE', ''))"], env=env, capture_output=True, text=True,
+                           check=True)
+    core, chosen = (first.stdout.split() + [""])[:2]   # chosen: "" when OpenBLAS's own choice was kept
+    if chosen:
+        assert core == chosen
+    late = subprocess.run([sys.executable, "-W", "error::RuntimeWarning", "-c", "import numpy, grokscope"], env=env,
+                          capture_output=True, text=True)
+    if chosen:
+        assert late.returncode != 0 and "Import grokscope before numpy" in late.stderr, late.stderr
+    else:
+        assert late.returncode == 0, late.stderr
