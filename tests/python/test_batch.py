@@ -1,4 +1,9 @@
 # grokscope.sweep / load_sweep and grokscope.reproduce / catalog.
+import os
+import signal
+import threading
+import time
+
 import pytest
 
 import grokscope
@@ -63,3 +68,28 @@ def test_catalog_and_unknown_id():
         grokscope.reproduce("XX-9")
     with pytest.raises(grokscope.ConfigError, match="quick or paper"):
         grokscope.reproduce("MU-1", scale="huge")
+
+
+def test_ctrl_c_stops_a_sweep(source_dir, tmp_path):
+    spec = f'''
+[sweep]
+name = "long"
+base = "{source_dir / "configs" / "demo.toml"}"
+seeds = 2
+workers = 2
+
+[set]
+"train.steps" = 1000000
+"train.early_stop" = false
+'''
+    timer = threading.Timer(1.5, lambda: os.kill(os.getpid(), signal.SIGINT))
+    timer.start()
+    t0 = time.monotonic()
+    with pytest.raises(KeyboardInterrupt):
+        grokscope.sweep(spec, out=tmp_path / "s")
+    timer.join()
+    assert time.monotonic() - t0 < 30
+    s = grokscope.load_sweep(tmp_path / "s")
+    assert sorted(s.index["status"]) == ["stopped", "stopped"]
+    for name in s.runs:
+        assert s.run(name).summary["steps_done"] < 1000000
