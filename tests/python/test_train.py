@@ -216,3 +216,16 @@ def test_openblas_kernels_chosen_like_the_cli_or_a_warning():
         assert late.returncode != 0 and "Import grokscope before numpy" in late.stderr, late.stderr
     else:
         assert late.returncode == 0, late.stderr
+
+
+def test_to_pandas_or_a_clear_import_error(source_dir):
+    run = grokscope.train(source_dir / "configs" / "zoo" / "one_plus_one.toml", overrides={"train.steps": 50})
+    try:
+        import pandas  # noqa: F401
+    except ImportError:
+        with pytest.raises(ImportError, match="needs pandas"):
+            run.to_pandas()
+        return
+    df = run.to_pandas()
+    assert list(df.columns) == list(run.metrics)
+    np.testing.assert_array_equal(df["loss_train"].to_numpy(), run.metrics["loss_train"])
