@@ -4,7 +4,7 @@ JOBS ?= $(shell nproc)
 MAKEFLAGS += --no-print-directory
 CMAKE_FLAGS ?=
 
-.PHONY: demo test build build-cli deps deps-cluster bench clean san-configure sanitize fuzz-build fuzz-replay fuzz slurm-check
+.PHONY: demo test build build-cli python install-python deps deps-cluster bench clean san-configure sanitize fuzz-build fuzz-replay fuzz slurm-check
 
 deps:
 	@bash scripts/install-deps.sh test
@@ -19,9 +19,20 @@ build: deps
 
 build-cli: deps
 	@cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=Release $(CMAKE_FLAGS) > /dev/null
-	@cmake --build $(BUILD_DIR) -j $(JOBS) --target grokscope_cli
+	@cmake --build $(BUILD_DIR) -j $(JOBS) --target grokscope_front_ends
 
-# The demo builds the library and the executable only, not the tests.
+# The Python module (docs/python.md): PYTHONPATH=$(BUILD_DIR)/python /usr/bin/python3 -c "import grokscope".
+python: deps
+	@cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=Release $(CMAKE_FLAGS) > /dev/null
+	@cmake --build $(BUILD_DIR) -j $(JOBS) --target grokscope_python
+
+# Installs the Python package for the system's python3: into PREFIX/lib/python3.X/dist-packages (PREFIX defaults to
+# /usr/local, on Debian's python3 path).
+PREFIX ?= /usr/local
+install-python: python
+	@cmake --install $(BUILD_DIR) --component python --prefix $(PREFIX)
+
+# The demo builds the library, the executable and the Python module, not the tests.
 demo: build-cli
 	@$(BUILD_DIR)/grokscope train configs/demo.toml --out runs/demo --force
 
@@ -41,7 +52,8 @@ san-configure:
 	@bash scripts/install-deps.sh fuzz
 	@bash scripts/install-deps.sh cluster
 	@cmake -S . -B $(SAN_DIR) -DCMAKE_CXX_COMPILER=clang++-14 -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-	       -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -DNDEBUG" -DGROKSCOPE_FUZZ=ON $(CMAKE_FLAGS) > /dev/null
+	       -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -DNDEBUG" -DGROKSCOPE_FUZZ=ON -DGROKSCOPE_BUILD_PYTHON=OFF \
+	       $(CMAKE_FLAGS) > /dev/null
 
 sanitize: san-configure
 	@cmake --build $(SAN_DIR) -j $(JOBS)

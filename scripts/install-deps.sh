@@ -4,15 +4,16 @@
 # Usage: scripts/install-deps.sh [build|test|bench|fuzz|cluster]   (default: test; build < test < bench; fuzz and
 #        cluster each add to test: clang for `make fuzz-replay`, Slurm for scripts/slurm-local.sh)
 # build: compilers and libraries (SQLite for the sweep index, COIN-OR CLP for the max-margin LP/QP);
-# test: GoogleTest and gnuplot (figures).
+# test: GoogleTest, gnuplot (figures), and the Python module's build and tests (pybind11, Python headers, numpy,
+# pytest, matplotlib for the example's test; docs/python.md).
 set -euo pipefail
 
 level="${1:-test}"
 build_pkgs=(g++ cmake make pkg-config libeigen3-dev libopenblas-dev libcli11-dev libtomlplusplus-dev
             nlohmann-json3-dev libfmt-dev libzip-dev libsqlite3-dev coinor-libclp-dev)
 # gnuplot-nox draws the figures of `grokscope plot` / `sweep` (a runtime tool, not linked); the plot tests need it.
-test_pkgs=(libgtest-dev gnuplot-nox)
-bench_pkgs=(libbenchmark-dev python3-numpy python3-torch)
+test_pkgs=(libgtest-dev gnuplot-nox pybind11-dev python3-dev python3-numpy python3-pytest python3-matplotlib)
+bench_pkgs=(libbenchmark-dev python3-torch)
 # fuzz: clang 14 and its runtime libraries (libFuzzer, ASan, UBSan) for `make fuzz-replay`.
 fuzz_pkgs=(clang-14 libclang-rt-14-dev)
 # slurm-wlm (slurmctld, slurmd, sbatch...) and munge (its authentication daemon) for scripts/slurm-local.sh.

@@ -1,7 +1,8 @@
 // The architecture's layer order (docs/architecture.md) holds in the code: a file of a layer includes grokscope
 // headers of its own layer or of lower ones only. The order is
 //   core <- kernels <- data <- nn <- optim <- metrics <- theory <- train <- io <- sweep <- plot <- reproduce <- apps
-// and this test reads every header and source file under include/grokscope/, src/ and apps/ to check it.
+// and this test reads every header and source file under include/grokscope/, src/, apps/ and python/src/ (the Python
+// module, a front end like the CLI: layer apps) to check it.
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -20,6 +21,7 @@ const std::map<std::string, int> kRank = {{"core", 0},    {"kernels", 1}, {"data
                                           {"apps", 12}};
 
 // Every `#include "grokscope/<layer>/..."` of the files under root/<layer>/ that names a higher layer.
+// apps: every file under root is a front end's (layer apps), whatever its folder.
 std::vector<std::string> violations(const fs::path& root, bool apps) {
   std::vector<std::string> out;
   const std::regex include_re(R"re(^\s*#\s*include\s*"grokscope/([a-z_]+)/)re");
@@ -54,7 +56,7 @@ TEST(Layering, NoLayerIncludesAHigherOne) {
   const fs::path src = GROKSCOPE_SOURCE_DIR;
   std::vector<std::string> all;
   for (const auto& [root, apps] : {std::pair{src / "include" / "grokscope", false}, std::pair{src / "src", false},
-                                   std::pair{src / "apps", true}}) {
+                                   std::pair{src / "apps", true}, std::pair{src / "python" / "src", true}}) {
     ASSERT_TRUE(fs::is_directory(root)) << root;
     const auto v = violations(root, apps);
     all.insert(all.end(), v.begin(), v.end());
