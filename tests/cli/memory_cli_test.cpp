@@ -16,8 +16,15 @@ namespace {
 namespace fs = std::filesystem;
 using grokscope::test::run_cli;
 
+// GCC defines __SANITIZE_ADDRESS__ under -fsanitize=address; clang answers __has_feature(address_sanitizer).
 #if defined(__SANITIZE_ADDRESS__)
 constexpr bool kAsan = true;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+constexpr bool kAsan = true;
+#else
+constexpr bool kAsan = false;
+#endif
 #else
 constexpr bool kAsan = false;
 #endif
