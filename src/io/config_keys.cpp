@@ -1,4 +1,5 @@
 // The registry of config keys: one table of descriptors per section (config_keys.h says how to add a key).
+#include <algorithm>
 #include <array>
 #include <limits>
 #include <map>
@@ -237,6 +238,15 @@ void read_groups(const toml::node& node, const std::string& key, RunConfig& c) {
   groups.clear();
   for (auto&& [name, group_node] : *table) {
     const std::string group_key = key + "." + std::string(name.str());
+    // A group names a parameter group or tensor (letters, digits, '_', '.', '-'); anything else could not be written
+    // back to config.toml (found by fuzzing: a name with a quote and bytes that are not UTF-8).
+    const auto allowed = [](char ch) {
+      return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '_' ||
+             ch == '.' || ch == '-';
+    };
+    if (name.str().empty() || !std::all_of(name.str().begin(), name.str().end(), allowed))
+      throw ConfigError(key, "\"" + std::string(name.str()) + "\"",
+                        "a group name is made of letters, digits, '_', '.' and '-'");
     const auto* group_table = group_node.as_table();
     if (!group_table) wrong_type(group_node, group_key, "a table (with keys " + group_key_names("", "") + ")");
     GroupOverride g;

@@ -334,6 +334,9 @@ void read_data(NpyArray& array, int64_t count, EntryReader& reader) {
   array.data = std::move(values);
 }
 
+// numpy writes headers of a few hundred bytes (format 1.0 allows 64 KiB); a longer one is a corrupt file.
+constexpr uint64_t kMaxHeaderLen = uint64_t{1} << 20;
+
 NpyArray read_entry(zip_t* za, zip_uint64_t index, const std::string& path) {
   zip_stat_t st;
   zip_stat_init(&st);
@@ -343,6 +346,15 @@ NpyArray read_entry(zip_t* za, zip_uint64_t index, const std::string& path) {
   if ((st.valid & ZIP_STAT_NAME) && st.name) entry = st.name;
   else entry += std::to_string(index);
   if (!(st.valid & ZIP_STAT_SIZE)) fail_entry(path, entry, "unknown size");
+  // The sizes in the archive's directory are claims: nothing is allocated from them before they are checked against
+  // the bytes actually stored (found by fuzzing: a 276-byte file claiming a 4 GiB entry). A stored entry is as long
+  // as its data; deflate expands at most 1032:1.
+  if (st.valid & ZIP_STAT_COMP_SIZE) {
+    const bool stored = (st.valid & ZIP_STAT_COMP_METHOD) && st.comp_method == ZIP_CM_STORE;
+    if ((stored && st.size != st.comp_size) || st.size / 1032 > st.comp_size)
+      fail_entry(path, entry, "claims " + std::to_string(st.size) + " bytes from " + std::to_string(st.comp_size) +
+                                  " stored bytes (corrupt archive)");
+  }
 
   ZipFilePtr zf(zip_fopen_index(za, index, 0));
   if (!zf) fail_entry(path, entry, std::string("cannot open: ") + zip_strerror(za));
@@ -371,6 +383,8 @@ NpyArray read_entry(zip_t* za, zip_uint64_t index, const std::string& path) {
                "unsupported NPY format version " + std::to_string(major) + "." + std::to_string(minor));
   }
   if (st.size < preamble || header_len > st.size - preamble) fail_entry(path, entry, "truncated NPY header");
+  if (header_len > kMaxHeaderLen)
+    fail_entry(path, entry, "NPY header of " + std::to_string(header_len) + " bytes (at most 1 MiB is accepted)");
   std::string text(header_len, '\0');
   reader.read(text.data(), header_len);
   preamble += header_len;

@@ -437,5 +437,12 @@ TEST_F(NpzTest, ReadsNumpySavezAndSavezCompressed) {
   expect_same(make<int32_t>("arr_0", {3}, {0, 1, 2}), positional[0]);
 }
 
+// Found by fuzzing (fuzz_npz): a 276-byte archive whose directory claims a 4 GiB stored entry and whose NPY header
+// claims a length near 1.5 GB. The reader must refuse it with one IoError line, never allocate what it claims.
+TEST_F(NpzTest, ClaimedSizesAreCheckedBeforeAnythingIsAllocated) {
+  const std::string file = std::string(GROKSCOPE_FIXTURES) + "/npz/claims_4gib_entry.npz";
+  expect_read_error(file, {"x.npy", "corrupt archive"});
+}
+
 }  // namespace
 }  // namespace grokscope
