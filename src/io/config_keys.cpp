@@ -238,15 +238,12 @@ void read_groups(const toml::node& node, const std::string& key, RunConfig& c) {
   groups.clear();
   for (auto&& [name, group_node] : *table) {
     const std::string group_key = key + "." + std::string(name.str());
-    // A group names a parameter group or tensor (letters, digits, '_', '.', '-'); anything else could not be written
-    // back to config.toml (found by fuzzing: a name with a quote and bytes that are not UTF-8).
-    const auto allowed = [](char ch) {
-      return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '_' ||
-             ch == '.' || ch == '-';
-    };
+    // A group names a parameter group or tensor: printable ASCII (quotes and backslashes are escaped when written).
+    // Bytes outside it could not be written back to config.toml (found by fuzzing: bytes that are not UTF-8).
+    const auto allowed = [](char ch) { return ch >= 0x20 && ch < 0x7f; };
     if (name.str().empty() || !std::all_of(name.str().begin(), name.str().end(), allowed))
       throw ConfigError(key, "\"" + std::string(name.str()) + "\"",
-                        "a group name is made of letters, digits, '_', '.' and '-'");
+                        "a group name is printable ASCII (the name of a parameter group or tensor)");
     const auto* group_table = group_node.as_table();
     if (!group_table) wrong_type(group_node, group_key, "a table (with keys " + group_key_names("", "") + ")");
     GroupOverride g;
