@@ -48,6 +48,7 @@ SAN_DIR ?= build-san
 SAN_ENV = ASAN_OPTIONS=halt_on_error=1:abort_on_error=1:detect_leaks=1:check_initialization_order=1 \
           UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 FUZZ_DIR = $(SAN_DIR)
+FUZZ_BIN = $(FUZZ_DIR)/tests/fuzz
 FUZZ_TARGETS = fuzz_config fuzz_sweep fuzz_npz
 FUZZ_SECONDS ?= 20
 san-configure:
@@ -70,7 +71,7 @@ fuzz-build: san-configure
 fuzz-replay: fuzz-build
 	@for t in $(FUZZ_TARGETS); do \
 	  echo "fuzz: $$t: replaying tests/fuzz/corpus/$$t ($$(ls tests/fuzz/corpus/$$t | wc -l) inputs)"; \
-	  $(SAN_ENV) $(FUZZ_DIR)/$$t -runs=0 tests/fuzz/corpus/$$t 2> $(FUZZ_DIR)/$$t-replay.log \
+	  $(SAN_ENV) $(FUZZ_BIN)/$$t -runs=0 tests/fuzz/corpus/$$t 2> $(FUZZ_DIR)/$$t-replay.log \
 	    || { tail -40 $(FUZZ_DIR)/$$t-replay.log; exit 1; }; \
 	done
 	@$(MAKE) fuzz FUZZ_SECONDS=$(FUZZ_SECONDS)
@@ -79,7 +80,7 @@ fuzz:
 	@for t in $(FUZZ_TARGETS); do \
 	  mkdir -p $(FUZZ_DIR)/corpus/$$t; \
 	  echo "fuzz: $$t: $(FUZZ_SECONDS) s"; \
-	  $(SAN_ENV) $(FUZZ_DIR)/$$t -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048 \
+	  $(SAN_ENV) $(FUZZ_BIN)/$$t -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048 \
 	    -malloc_limit_mb=1024 -artifact_prefix=$(FUZZ_DIR)/crash-$$t- -print_final_stats=1 \
 	    $(FUZZ_DIR)/corpus/$$t tests/fuzz/corpus/$$t 2> $(FUZZ_DIR)/$$t-fuzz.log \
 	    || { tail -60 $(FUZZ_DIR)/$$t-fuzz.log; exit 1; }; \
