@@ -51,6 +51,8 @@ FUZZ_DIR = $(SAN_DIR)
 FUZZ_BIN = $(FUZZ_DIR)/tests/fuzz
 FUZZ_TARGETS = fuzz_config fuzz_sweep fuzz_npz
 FUZZ_SECONDS ?= 20
+# A fixed seed: CI replays the same mutation sequence (FUZZ_SEED=0: libFuzzer picks one each time).
+FUZZ_SEED ?= 1
 san-configure:
 	@bash scripts/install-deps.sh fuzz
 	@bash scripts/install-deps.sh cluster
@@ -74,13 +76,13 @@ fuzz-replay: fuzz-build
 	  $(SAN_ENV) $(FUZZ_BIN)/$$t -runs=0 tests/fuzz/corpus/$$t 2> $(FUZZ_DIR)/$$t-replay.log \
 	    || { tail -40 $(FUZZ_DIR)/$$t-replay.log; exit 1; }; \
 	done
-	@$(MAKE) fuzz FUZZ_SECONDS=$(FUZZ_SECONDS)
+	@$(MAKE) fuzz FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_SEED=$(FUZZ_SEED)
 
 fuzz:
 	@for t in $(FUZZ_TARGETS); do \
 	  mkdir -p $(FUZZ_DIR)/corpus/$$t; \
 	  echo "fuzz: $$t: $(FUZZ_SECONDS) s"; \
-	  $(SAN_ENV) $(FUZZ_BIN)/$$t -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048 \
+	  $(SAN_ENV) $(FUZZ_BIN)/$$t -max_total_time=$(FUZZ_SECONDS) -seed=$(FUZZ_SEED) -timeout=10 -rss_limit_mb=2048 \
 	    -malloc_limit_mb=1024 -artifact_prefix=$(FUZZ_DIR)/crash-$$t- -print_final_stats=1 \
 	    $(FUZZ_DIR)/corpus/$$t tests/fuzz/corpus/$$t 2> $(FUZZ_DIR)/$$t-fuzz.log \
 	    || { tail -60 $(FUZZ_DIR)/$$t-fuzz.log; exit 1; }; \
