@@ -8,10 +8,14 @@
 #include <vector>
 
 #include "grokscope/kernels/optim_updates.h"
+#include "op_table_util.h"
 
 namespace gk = grokscope::kernels;
 
 namespace {
+
+using grokscope::test::cast;
+using grokscope::test::expect_near;
 
 std::vector<double> random_values(size_t n, unsigned seed, double lo = -1, double hi = 1) {
   std::mt19937 rng(seed);
@@ -19,18 +23,6 @@ std::vector<double> random_values(size_t n, unsigned seed, double lo = -1, doubl
   std::vector<double> v(n);
   for (auto& x : v) x = u(rng);
   return v;
-}
-
-template <class T>
-std::vector<T> cast(const std::vector<double>& v) {
-  return std::vector<T>(v.begin(), v.end());
-}
-
-template <class T>
-void expect_near(const std::vector<T>& got, const std::vector<double>& want, double tol, const std::string& what) {
-  ASSERT_EQ(got.size(), want.size());
-  for (size_t i = 0; i < want.size(); ++i)
-    EXPECT_NEAR(static_cast<double>(got[i]), want[i], tol * (1 + std::abs(want[i]))) << what << " [" << i << "]";
 }
 
 template <class T, bool kDecay, gk::MomentumMode kMode, bool kNesterov>

@@ -8,10 +8,14 @@
 #include <vector>
 
 #include "grokscope/kernels/rows.h"
+#include "op_table_util.h"
 
 namespace gk = grokscope::kernels;
 
 namespace {
+
+using grokscope::test::cast;
+using grokscope::test::expect_near;
 
 struct Shape {
   int64_t rows;
@@ -34,18 +38,6 @@ std::vector<int32_t> random_tokens(const Shape& s, unsigned seed) {
   for (auto& x : t) x = u(rng);
   if (t.size() >= 2) t[1] = t[0];   // a repeated token within a row
   return t;
-}
-
-template <class T>
-std::vector<T> cast(const std::vector<double>& v) {
-  return std::vector<T>(v.begin(), v.end());
-}
-
-template <class T>
-void expect_near(const std::vector<T>& got, const std::vector<double>& want, double tol, const char* what) {
-  ASSERT_EQ(got.size(), want.size()) << what;
-  for (size_t i = 0; i < want.size(); ++i)
-    EXPECT_NEAR(static_cast<double>(got[i]), want[i], tol * (1 + std::abs(want[i]))) << what << " [" << i << "]";
 }
 
 template <class T>

@@ -10,10 +10,14 @@
 #include <vector>
 
 #include "grokscope/kernels/transformer_rows.h"
+#include "op_table_util.h"
 
 namespace gk = grokscope::kernels;
 
 namespace {
+
+using grokscope::test::cast;
+using grokscope::test::expect_near;
 
 std::vector<double> random_values(size_t n, unsigned seed) {
   std::mt19937 rng(seed);
@@ -21,18 +25,6 @@ std::vector<double> random_values(size_t n, unsigned seed) {
   std::vector<double> v(n);
   for (auto& x : v) x = g(rng);
   return v;
-}
-
-template <class T>
-std::vector<T> cast(const std::vector<double>& v) {
-  return std::vector<T>(v.begin(), v.end());
-}
-
-template <class T>
-void expect_near(const std::vector<T>& got, const std::vector<double>& want, double tol, const char* what) {
-  ASSERT_EQ(got.size(), want.size()) << what;
-  for (size_t i = 0; i < want.size(); ++i)
-    EXPECT_NEAR(static_cast<double>(got[i]), want[i], tol * (1 + std::abs(want[i]))) << what << " [" << i << "]";
 }
 
 // d/dx_k of sum(up * f(x)) for every k, by central differences (f64).
