@@ -96,10 +96,12 @@ std::unique_ptr<Workspace> Transformer<T>::make_workspace(int64_t max_rows) cons
     max_q = std::max(max_q, nq);
     detail::TransformerBlockBuffers<T> b;
     b.x.resize(rows * d);
-    if (ln) {
+    if (ln && l > 0) {   // block 0's LN1 is tabulated (ws->table)
       b.ln1_y.resize(rows * d);
       b.ln1_xhat.resize(rows * d);
       b.ln1_rstd.resize(rows);
+    }
+    if (ln) {
       b.ln2_y.resize(nq * d);
       b.ln2_xhat.resize(nq * d);
       b.ln2_rstd.resize(nq);
@@ -112,6 +114,15 @@ std::unique_ptr<Workspace> Transformer<T>::make_workspace(int64_t max_rows) cons
     b.mid.resize(nq * d);
     b.act.resize(nq * dm);
     ws->blocks.push_back(std::move(b));
+  }
+  auto& t = ws->table;
+  const size_t pairs = static_cast<size_t>(shape_.vocab) * ctx;
+  for (auto* buf : {&t.x, &t.dy, &t.dx}) buf->resize(pairs * d);
+  for (auto* buf : {&t.q, &t.k, &t.v, &t.dq, &t.dk, &t.dv}) buf->resize(pairs * hd);
+  if (ln) {
+    t.ln_y.resize(pairs * d);
+    t.ln_xhat.resize(pairs * d);
+    t.ln_rstd.resize(pairs);
   }
   ws->final_x.resize(n * d);
   if (ln) {

@@ -3,6 +3,7 @@
 // [h d_head, (h + 1) d_head) of a heads * d_head wide matrix); the rest are the row kernels of
 // kernels/transformer_rows.h and kernels/rows.h. The last block reads its queries at the last position only: those
 // are rows ctx - 1, 2 ctx - 1, ... of the block input, addressed in place with a leading dimension of ctx * d.
+// Block 0's LN1, Q, K and V come from its (token, position) table instead (transformer_table.cpp).
 // No allocation: every buffer lives in the workspace.
 #include <algorithm>
 #include <cmath>
@@ -71,27 +72,31 @@ const T* Transformer<T>::forward(const T* P, const InputBatch<T>& x, Workspace& 
     const int qp = qpos(l);
     const int64_t nq = n * qp;
     const T* X = L.x.data();
-    const T* Y = X;
-    if (ln) {
-      kernels::layer_norm_rows(X, rows, d, P + B.ln1_w, P + B.ln1_b, eps, L.ln1_xhat.data(), L.ln1_rstd.data(),
-                               L.ln1_y.data());
-      Y = L.ln1_y.data();
-    }
-    const T* Yq = Y + static_cast<int64_t>(ctx - qp) * d;
-    const int ldq = qp == ctx ? d : ctx * d;
-    for (int h = 0; h < heads; ++h) {
-      const int64_t w = static_cast<int64_t>(h) * d * dh;
-      gemm<T>(Trans::no, Trans::no, static_cast<int>(rows), dh, d, T(1), Y, d, P + B.W_K + w, dh, T(0),
-              L.k.data() + h * dh, hd);
-      gemm<T>(Trans::no, Trans::no, static_cast<int>(rows), dh, d, T(1), Y, d, P + B.W_V + w, dh, T(0),
-              L.v.data() + h * dh, hd);
-      gemm<T>(Trans::no, Trans::no, static_cast<int>(nq), dh, d, T(1), Yq, ldq, P + B.W_Q + w, dh, T(0),
-              L.q.data() + h * dh, hd);
-    }
-    if (B.b_Q >= 0) {
-      kernels::add_bias_rows(L.q.data(), P + B.b_Q, nq, hd);
-      kernels::add_bias_rows(L.k.data(), P + B.b_K, rows, hd);
-      kernels::add_bias_rows(L.v.data(), P + B.b_V, rows, hd);
+    if (l == 0) {
+      table_forward(P, x, ws);   // q, k, v of block 0 from its (token, position) table
+    } else {
+      const T* Y = X;
+      if (ln) {
+        kernels::layer_norm_rows(X, rows, d, P + B.ln1_w, P + B.ln1_b, eps, L.ln1_xhat.data(), L.ln1_rstd.data(),
+                                 L.ln1_y.data());
+        Y = L.ln1_y.data();
+      }
+      const T* Yq = Y + static_cast<int64_t>(ctx - qp) * d;
+      const int ldq = qp == ctx ? d : ctx * d;
+      for (int h = 0; h < heads; ++h) {
+        const int64_t w = static_cast<int64_t>(h) * d * dh;
+        gemm<T>(Trans::no, Trans::no, static_cast<int>(rows), dh, d, T(1), Y, d, P + B.W_K + w, dh, T(0),
+                L.k.data() + h * dh, hd);
+        gemm<T>(Trans::no, Trans::no, static_cast<int>(rows), dh, d, T(1), Y, d, P + B.W_V + w, dh, T(0),
+                L.v.data() + h * dh, hd);
+        gemm<T>(Trans::no, Trans::no, static_cast<int>(nq), dh, d, T(1), Yq, ldq, P + B.W_Q + w, dh, T(0),
+                L.q.data() + h * dh, hd);
+      }
+      if (B.b_Q >= 0) {
+        kernels::add_bias_rows(L.q.data(), P + B.b_Q, nq, hd);
+        kernels::add_bias_rows(L.k.data(), P + B.b_K, rows, hd);
+        kernels::add_bias_rows(L.v.data(), P + B.b_V, rows, hd);
+      }
     }
     kernels::causal_attention_rows(L.q.data(), L.k.data(), L.v.data(), n, ctx, qp, heads, dh, scale, L.probs.data(),
                                    L.z.data());
@@ -154,15 +159,12 @@ void Transformer<T>::backward(const T* P, const InputBatch<T>& x, T* d_out, T* G
     gemm<T>(Trans::no, Trans::yes, static_cast<int>(n), d, outputs, T(1), d_out, outputs, P + W_U_, outputs, T(0),
             dO, d);
   }
-  for (int l = config_.layers - 1; l >= 0; --l) {
+  for (int l = config_.layers - 1; l >= 0; --l) {   // block 0 finishes through its table
     const Block& B = blocks_[static_cast<size_t>(l)];
     const auto& L = ws.blocks[static_cast<size_t>(l)];
     const int qp = qpos(l);
     const int64_t nq = n * qp;
     const int nqi = static_cast<int>(nq), rowsi = static_cast<int>(rows);
-    const T* Y = ln ? L.ln1_y.data() : L.x.data();
-    const T* Yq = Y + static_cast<int64_t>(ctx - qp) * d;
-    const int ldq = qp == ctx ? d : ctx * d;
     const T* Y2 = ln ? L.ln2_y.data() : L.mid.data();
     T* d_act = ws.d_act.data();
     T* d_mid = ws.d_mid.data();
@@ -187,6 +189,13 @@ void Transformer<T>::backward(const T* P, const InputBatch<T>& x, T* d_out, T* G
     gemm<T>(Trans::no, Trans::yes, nqi, hd, d, T(1), d_mid, d, P + B.W_O, d, T(0), ws.dz.data(), hd);
     kernels::causal_attention_rows_backward(ws.dz.data(), L.q.data(), L.k.data(), L.v.data(), L.probs.data(), n, ctx,
                                             qp, heads, dh, scale, ws.dq.data(), ws.dk.data(), ws.dv.data());
+    if (l == 0) {   // LN1, Q, K, V and the embeddings through block 0's (token, position) table
+      table_backward(P, x, d_mid, G, ws);
+      break;
+    }
+    const T* Y = ln ? L.ln1_y.data() : L.x.data();
+    const T* Yq = Y + static_cast<int64_t>(ctx - qp) * d;
+    const int ldq = qp == ctx ? d : ctx * d;
     if (B.b_Q >= 0) {
       kernels::add_column_sums(ws.dq.data(), nq, hd, G + B.b_Q);
       kernels::add_column_sums(ws.dk.data(), rows, hd, G + B.b_K);
@@ -216,16 +225,6 @@ void Transformer<T>::backward(const T* P, const InputBatch<T>& x, T* d_out, T* G
     }
     add_query_rows(d_mid, n, ctx, qp, d, dX);
     std::swap(dO, dX);
-  }
-  // Embeddings: x0 = W_E[tok] + W_pos[position]; dO now holds d loss / d x0.
-  for (int64_t r = 0; r < rows; ++r) {
-    const T* g = dO + r * d;
-    T* ge = G + W_E_ + static_cast<int64_t>(x.tokens[r]) * d;
-    T* gp = G + W_pos_ + (r % ctx) * d;
-    for (int c = 0; c < d; ++c) {
-      ge[c] += g[c];
-      gp[c] += g[c];
-    }
   }
 }
 

@@ -177,6 +177,11 @@ MemoryEstimate estimate_memory(const RunConfig& config) {
     const double ctx = shape.tokens_per_row, d = config.model.d_model, heads = config.model.heads;
     width_sum += config.model.layers * (10 * ctx * d + 6 * d + 2 * heads * ctx + 2.0 * config.model.d_mlp) + 3 * d;
   }
+  // The transformer's block-0 table (nn/transformer_workspace.h): vocab * ctx rows of at most 12 d_model values
+  // (x, dy, dx, LayerNorm's y and xhat, q, k, v and their gradients).
+  double table = 0;
+  if (config.model.kind == ModelKind::transformer)
+    table = (config.task.p + 1.0) * shape.tokens_per_row * 12.0 * config.model.d_model * elem;
   const bool full_batch = config.train.batch_size == 0 || config.train.batch_size >= shape.n_train;
   const double batch = full_batch ? n_train : static_cast<double>(config.train.batch_size);
   // A generated test set of at most detail::kCacheBytes is drawn once and kept (train/batches.h).
@@ -188,6 +193,7 @@ MemoryEstimate estimate_memory(const RunConfig& config) {
   // The diagonal net's w = u^D - v^D and its gradient; the matrix model's U U^T - V V^T and its gradient.
   if (config.model.kind == ModelKind::diagonal) act += 4 * d_in * elem;
   if (config.model.kind == ModelKind::matrix_factorization) act += 4 * d_in * d_in * elem;
+  act += table;
   MemoryPart acts{"activations", to_bytes(act), {}};
   // The batch's rows: the whole training set (driven by the task's size) or train.batch_size.
   const std::pair<std::string, std::string> batch_key{"train.batch_size", num(config.train.batch_size)};

@@ -12,6 +12,9 @@
 //   logits = LN_final(x^L_last) W_U + b_U
 // Only what the loss needs is computed: the last block's queries, attention output, MLP and everything after are
 // evaluated at the last position only (earlier blocks at every position, since later keys and values read them).
+// Block 0's input x^0 depends on the (token, position) pair alone, so its LN1, queries, keys and values are computed
+// once per pair, vocab * ctx rows (342 for p = 113, against 11 490 rows of Nanda's training set), and gathered; the
+// backward pass sums their gradients per pair before the weight-gradient GEMMs (transformer_table.cpp).
 //
 // Parameters carry TransformerLens state-dict names and shapes, stored row-major in those shapes (so params npz
 // files load into HookedTransformer as they are): embed.W_E [p+1, d], pos_embed.W_pos [ctx, d],
@@ -59,6 +62,11 @@ class Transformer final : public Model<T> {
     int64_t ln2_w = -1, ln2_b = -1, W_in = -1, b_in = -1, W_out = -1, b_out = -1;
   };
   int qpos(int layer) const { return layer + 1 == config_.layers ? 1 : shape_.ctx; }
+  // Block 0's tabulated attention inputs (transformer_table.cpp): forward fills q, k, v of ws.blocks[0] for the
+  // batch; backward takes the batch's dq, dk, dv and the residual gradient d_mid of block 0's query rows and adds
+  // every gradient of block 0's LN1, W_Q, W_K, W_V (and biases) and of the embeddings to G.
+  void table_forward(const T* P, const InputBatch<T>& x, Workspace& ws) const;
+  void table_backward(const T* P, const InputBatch<T>& x, const T* d_mid, T* G, Workspace& ws) const;
 
   ModelConfig config_;
   TransformerShape shape_;
