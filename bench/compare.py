@@ -17,7 +17,11 @@ run continues past t_gen until the early stop; evaluation is under 1% of the tim
 GFLOP/s counts the arithmetic of grokscope's formulation (the same useful work is credited to PyTorch):
   two-layer token MLP (n rows, width W, C classes): 6 n W C per step (forward head GEMM, its weight gradient, the
   hidden-layer delta; the first layer is a gather and scatter-add, counted as 0); diagonal net: 4 n d (two GEMVs);
-  matrix factorization: 12 n d (two dot products forward, four axpys backward per row).
+  matrix factorization: 12 n d (two dot products forward, four axpys backward per row); Nanda's 1-layer transformer
+  (n rows, d_model d, d_mlp m, C answers, U = (p + 1) * 3 token-position pairs): n (12 d m + 6 d^2 + 6 d C) + 18 U d^2
+  (MLP, W_O and W_U at the last position, Q/K/V on the pair table; attention scores and softmax not counted).
+  PyTorch runs Nanda's formulation (bench/torch_transformer.py: every position through every layer), so it does
+  about twice that arithmetic for the same step.
 The share of the GEMM peak divides by the best square sgemm rate measured by grokscope_gemm_peak at the same thread
 count (same BLAS, same kernel set).
 """
@@ -34,6 +38,7 @@ import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TORCH = os.path.join(ROOT, "bench", "torch_train.py")
+TORCH_TRANSFORMER = os.path.join(ROOT, "bench", "torch_transformer.py")
 PY = "/usr/bin/python3"
 
 
@@ -78,13 +83,13 @@ class Bench:
         return out, {"sps": steps / train_seconds, "rss_kib": rss, "threads": threads, "load": self.loads[-1],
                      "eval_fraction": t["eval_fraction"], "cpu_sps": steps / self.last_cpu}
 
-    def torch(self, run_dir, threads, extra, coretype=None):
+    def torch(self, run_dir, threads, extra, coretype=None, script=TORCH):
         env = dict(os.environ, OMP_NUM_THREADS=str(threads), OPENBLAS_NUM_THREADS=str(threads),
                    MKL_NUM_THREADS=str(threads))
         if coretype:
             env["OPENBLAS_CORETYPE"] = coretype
         self.loads.append(load1())
-        cmd = [PY, TORCH, run_dir, "--threads", str(threads)] + extra
+        cmd = [PY, script, run_dir, "--threads", str(threads)] + extra
         p = subprocess.run(cmd, capture_output=True, text=True, env=env)
         if p.returncode != 0:
             raise SystemExit(f"compare.py: torch_train.py failed ({' '.join(cmd)}):\n{p.stderr[-2000:]}")
@@ -92,7 +97,7 @@ class Bench:
         r["load"] = self.loads[-1]
         return r
 
-    def speed_pair(self, name, config, sets, gs_steps, torch_steps, torch_warmup, flops):
+    def speed_pair(self, name, config, sets, gs_steps, torch_steps, torch_warmup, flops, script=TORCH):
         """Interleaved, repeated measurements; best of each side over threads {1, 2} and repeats."""
         best_gs, best_torch, cpu_gs, cpu_torch = None, None, 0.0, 0.0
         run_dir = None
@@ -103,7 +108,7 @@ class Bench:
                 if best_gs is None or g["sps"] > best_gs["sps"]:
                     best_gs = g
                 t = self.torch(run_dir, threads, ["--warmup", str(torch_warmup), "--steps", str(torch_steps)],
-                               self.args.torch_coretype)
+                               self.args.torch_coretype, script)
                 t["sps"] = t["steps_per_second"]
                 log(f"  {name}: pytorch   threads={threads} {t['sps']:.1f} steps/s (load {t['load']:.2f})")
                 if best_torch is None or t["sps"] > best_torch["sps"]:
@@ -181,7 +186,7 @@ def main():
     ap.add_argument("--demo-max-steps", type=int, default=20000)
     ap.add_argument("--torch-coretype", default=None,
                     help="OPENBLAS_CORETYPE for the PyTorch processes (default: the environment's)")
-    ap.add_argument("--only", default="", help="comma-separated subset: lyu128,lyu512,lyu1024,demo,diag,mc,eval")
+    ap.add_argument("--only", default="", help="comma-separated subset: lyu128,lyu512,lyu1024,demo,diag,mc,nanda,eval")
     ap.add_argument("--docs", default=os.path.join(ROOT, "docs", "performance.md"),
                     help="replace the block between the bench markers of this file ('' to skip)")
     args = ap.parse_args()
@@ -215,6 +220,12 @@ def main():
         log("[mc] matrix completion d=97, squared, SGD")
         rows.append(b.speed_pair("matrix compl. d=97", os.path.join(zoo_dir, "matrix_completion.toml"), [], 5000,
                                  500, 20, 12.0 * 3763 * 97))
+    if want("nanda"):
+        log("[nanda] Nanda's 1-layer transformer, p = 113, 30% train, full-batch AdamW, f32")
+        d, m, C, U, n_nanda = 128, 512, 113, 114 * 3, 3830
+        rows.append(b.speed_pair("Nanda transformer", os.path.join(ROOT, "configs", "zoo", "nanda.toml"), [], 60, 10,
+                                 2, n_nanda * (12 * d * m + 6 * d * d + 6 * d * C) + 18 * U * d * d,
+                                 TORCH_TRANSFORMER))
     demo = b.demo() if want("demo") else None
     if want("eval"):
         log("[eval] evaluation share, default diagnostics, Lyu setup, log schedule, 1 thread")
