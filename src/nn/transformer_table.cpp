@@ -31,7 +31,7 @@ int64_t pair_of(const InputBatch<T>& x, int64_t r, int ctx) {
 
 // dst[0, n) += src[0, n).
 template <class T>
-void add_to(const T* src, T* dst, int n) {
+void add_to(const T* __restrict src, T* __restrict dst, int n) {
   for (int c = 0; c < n; ++c) dst[c] += src[c];
 }
 

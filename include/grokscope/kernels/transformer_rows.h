@@ -22,6 +22,28 @@ namespace grokscope::kernels {
 
 constexpr int kMaxAttentionContext = 16;
 
+namespace detail {
+// sum_c a[c] b[c] in 8 interleaved partial sums (lane c mod 8), added in lane order at the end: a fixed order that
+// the compiler can vectorize without -ffast-math.
+template <class T>
+inline T dot_lanes(const T* __restrict a, const T* __restrict b, int n) {
+  T acc[8] = {};
+  int c = 0;
+  for (; c + 8 <= n; c += 8)
+    for (int l = 0; l < 8; ++l) acc[l] += a[c + l] * b[c + l];
+  T sum = 0;
+  for (int l = 0; l < 8; ++l) sum += acc[l];
+  for (; c < n; ++c) sum += a[c] * b[c];
+  return sum;
+}
+
+// y[0, n) += alpha x[0, n); x and y do not overlap.
+template <class T>
+inline void axpy_row(int n, T alpha, const T* __restrict x, T* __restrict y) {
+  for (int c = 0; c < n; ++c) y[c] += alpha * x[c];
+}
+}  // namespace detail
+
 // requires: width >= 1; x, y (n x width) may alias; xhat (n x width) and rstd (n) do not overlap them.
 template <class T>
 void layer_norm_rows(const T* x, int64_t n, int width, const T* w, const T* b, T eps, T* xhat, T* rstd, T* y) {
@@ -74,7 +96,7 @@ void layer_norm_rows_backward(const T* dy, const T* xhat, const T* rstd, const T
 }
 
 // requires: 1 <= qpos <= ctx <= kMaxAttentionContext; q (n qpos x heads d_head), k, v (n ctx x heads d_head);
-// probs (n qpos heads x ctx) and z (n qpos x heads d_head) are outputs.
+// probs (n qpos heads x ctx) and z (n qpos x heads d_head) are outputs and alias nothing.
 template <class T>
 void causal_attention_rows(const T* q, const T* k, const T* v, int64_t n, int ctx, int qpos, int heads, int d_head,
                            T scale, T* probs, T* z) {
@@ -88,10 +110,7 @@ void causal_attention_rows(const T* q, const T* k, const T* v, int64_t n, int ct
         T* p = probs + (r * heads + h) * ctx;
         T best = 0;
         for (int t = 0; t <= s; ++t) {
-          const T* kr = k + (i * ctx + t) * hd + h * d_head;
-          T dot = 0;
-          for (int c = 0; c < d_head; ++c) dot += qr[c] * kr[c];
-          p[t] = dot * scale;
+          p[t] = detail::dot_lanes(qr, k + (i * ctx + t) * hd + h * d_head, d_head) * scale;
           if (t == 0 || p[t] > best) best = p[t];
         }
         T sum = 0;
@@ -103,16 +122,13 @@ void causal_attention_rows(const T* q, const T* k, const T* v, int64_t n, int ct
         for (int t = s + 1; t < ctx; ++t) p[t] = 0;
         T* zr = z + r * hd + h * d_head;
         for (int c = 0; c < d_head; ++c) zr[c] = 0;
-        for (int t = 0; t <= s; ++t) {
-          const T* vr = v + (i * ctx + t) * hd + h * d_head;
-          for (int c = 0; c < d_head; ++c) zr[c] += p[t] * vr[c];
-        }
+        for (int t = 0; t <= s; ++t) detail::axpy_row(d_head, p[t], v + (i * ctx + t) * hd + h * d_head, zr);
       }
     }
 }
 
 // Gradients of causal_attention_rows: dq (n qpos x heads d_head), dk and dv (n ctx x heads d_head) are overwritten.
-// requires: dz does not alias the outputs.
+// requires: the outputs alias none of the inputs nor each other.
 template <class T>
 void causal_attention_rows_backward(const T* dz, const T* q, const T* k, const T* v, const T* probs, int64_t n,
                                     int ctx, int qpos, int heads, int d_head, T scale, T* dq, T* dk, T* dv) {
@@ -129,25 +145,18 @@ void causal_attention_rows_backward(const T* dz, const T* q, const T* k, const T
         T dp[kMaxAttentionContext];
         T pdp = 0;
         for (int t = 0; t <= s; ++t) {
-          const T* vr = v + (i * ctx + t) * hd + h * d_head;
-          T dot = 0;
-          for (int c = 0; c < d_head; ++c) dot += dzr[c] * vr[c];
-          dp[t] = dot;
-          pdp += p[t] * dot;
+          dp[t] = detail::dot_lanes(dzr, v + (i * ctx + t) * hd + h * d_head, d_head);
+          pdp += p[t] * dp[t];
         }
         T* dqr = dq + r * hd + h * d_head;
         for (int c = 0; c < d_head; ++c) dqr[c] = 0;
         for (int t = 0; t <= s; ++t) {
-          const T ds = p[t] * (dp[t] - pdp) * scale;   // d loss / d score_t, times the scale of the score
+          const T pt = p[t];
+          const T ds = pt * (dp[t] - pdp) * scale;   // d loss / d score_t, times the scale of the score
           const int64_t kv = (i * ctx + t) * hd + h * d_head;
-          const T* kr = k + kv;
-          T* dkr = dk + kv;
-          T* dvr = dv + kv;
-          for (int c = 0; c < d_head; ++c) {
-            dqr[c] += ds * kr[c];
-            dkr[c] += ds * qr[c];
-            dvr[c] += p[t] * dzr[c];
-          }
+          detail::axpy_row(d_head, ds, k + kv, dqr);
+          detail::axpy_row(d_head, ds, qr, dk + kv);
+          detail::axpy_row(d_head, pt, dzr, dv + kv);
         }
       }
     }
