@@ -196,6 +196,9 @@ def main():
         peak = json.load(f)
     peak_by_threads = {r["threads"]: r["peak"] for r in peak["results"]}
     peak_cpu_by_threads = {r["threads"]: r.get("peak_cpu", 0.0) for r in peak["results"]}
+    # The rate of the step's own three GEMM shapes (equal flops each): 3 / (1/fwd + 1/dw + 1/dh), per width.
+    step_rate = {(r["threads"], int(w)): 3.0 / sum(1.0 / x for x in rates)
+                 for r in peak["results"] for w, rates in r.get("step_shapes", {}).items()}
     b = Bench(args)
     only = set(filter(None, args.only.split(",")))
     want = lambda k: not only or k in only
@@ -211,6 +214,7 @@ def main():
         log(f"[{key}] Lyu setup, width {width}, SGD, f32")
         rows.append(b.speed_pair(f"Lyu W={width} SGD", modadd, [f"model.hidden=[{width}]"], gs_steps, torch_steps,
                                  warm, 6.0 * n * width * C))
+        rows[-1]["width"] = width
     zoo_dir = os.path.join(ROOT, "bench", "configs")
     if want("diag"):
         log("[diag] diagonal net d=1e5, n=256, logistic, SGD")
@@ -234,24 +238,26 @@ def main():
     # ---- the tables ----
     lines, out_rows = [], []
     if rows or demo:
-        head = ["config", "gs steps/s", "(thr)", "torch steps/s", "(thr)", "ratio", "GFLOP/s", "% peak", "gs RSS MiB",
-                "torch RSS MiB", "load"]
-        widths = [20, 10, 5, 13, 5, 6, 8, 7, 10, 13, 9]
+        head = ["config", "gs steps/s", "(thr)", "torch steps/s", "(thr)", "ratio", "GFLOP/s", "% peak", "% step",
+                "gs RSS MiB", "torch RSS MiB", "load"]
+        widths = [20, 10, 5, 13, 5, 6, 8, 7, 7, 10, 13, 9]
         lines += [fmt_row(head, widths), fmt_row(["-" * w for w in widths], widths)]
         for r in rows:
             g, t = r["gs"], r["torch"]
             gflops = r["flops"] * g["sps"] / 1e9
             pk = peak_by_threads.get(g["threads"], max(peak_by_threads.values()))
             loads = f"{min(g['load'], t['load']):.1f}-{max(g['load'], t['load']):.1f}"
+            sr = step_rate.get((g["threads"], r.get("width", 0)))
             lines.append(fmt_row([r["config"], f"{g['sps']:.1f}", g["threads"], f"{t['sps']:.1f}", t["threads"],
                                   f"{g['sps'] / t['sps']:.2f}x", f"{gflops:.1f}", f"{100 * gflops / pk:.0f}%",
-                                  f"{g['rss_kib'] / 1024:.0f}", f"{t['max_rss_kib'] / 1024:.0f}", loads], widths))
-            out_rows.append(dict(r, gflops=gflops, peak=pk))
+                                  f"{100 * gflops / sr:.0f}%" if sr else "", f"{g['rss_kib'] / 1024:.0f}",
+                                  f"{t['max_rss_kib'] / 1024:.0f}", loads], widths))
+            out_rows.append(dict(r, gflops=gflops, peak=pk, step_rate=sr))
         if demo:
             g, t = demo["gs"], demo["torch"]
             lines.append(fmt_row(["demo AdamW W=256", f"{g['sps']:.1f}", g["threads"] or "all", f"{t['steps_per_second']:.1f}",
                                   t["threads"], f"{g['sps'] / t['steps_per_second']:.2f}x",
-                                  f"{6.0 * n * 256 * C * g['sps'] / 1e9:.1f}", "", f"{g['rss_kib'] / 1024:.0f}",
+                                  f"{6.0 * n * 256 * C * g['sps'] / 1e9:.1f}", "", "", f"{g['rss_kib'] / 1024:.0f}",
                                   f"{t['max_rss_kib'] / 1024:.0f}", f"{g['load']:.1f}-{t['load']:.1f}"], widths))
             lines.append("")
             lines.append(f"demo time to t_gen (evaluation included): grokscope {g['wall']:.1f} s (t_gen = step {g['t_gen']}), "
@@ -284,15 +290,22 @@ def main():
     now = datetime.datetime.now()
     commit = subprocess.run(["git", "-C", ROOT, "describe", "--always", "--dirty"], capture_output=True,
                             text=True).stdout.strip() or "unknown"
-    cpu = "unknown"
+    cpu, isa = "unknown", "unknown ISA"
     with open("/proc/cpuinfo") as f:
-        m = re.search(r"model name\s*:\s*(.*)", f.read())
-        cpu = m.group(1) if m else cpu
+        info = f.read()
+    m = re.search(r"model name\s*:\s*(.*)", info)
+    cpu = m.group(1) if m else cpu
+    m = re.search(r"^flags\s*:\s*(.*)$", info, re.M)
+    if m:
+        flags = set(m.group(1).split())
+        isa = ("AVX-512 (" + " ".join(sorted(f for f in flags if f.startswith("avx512"))) + ")" if "avx512f" in flags
+               else "AVX2 + FMA, no AVX-512" if {"avx2", "fma"} <= flags else "no AVX2")
     header = [
-        f"date {now:%Y-%m-%d %H:%M}, commit {commit}, {platform.node()}: {cpu}, {os.cpu_count()} cores, "
+        f"date {now:%Y-%m-%d %H:%M}, commit {commit}, {platform.node()}: {cpu}, {os.cpu_count()} cores, {isa}, "
         f"{platform.python_version()} / torch {rows[0]['torch']['torch'] if rows else '?'}",
         f"BLAS: {peak['blas']}, kernel set {peak['core']} (OPENBLAS_CORETYPE="
         f"{os.environ.get('OPENBLAS_CORETYPE', 'unset')}; PyTorch: {args.torch_coretype or 'same environment'})",
+        "'% step': GFLOP/s over the same BLAS's rate on the step's own three GEMM shapes (Lyu rows; grokscope_gemm_peak)",
         "measured sgemm peak (GFLOP/s, best square n=2048/4096; wall clock, and per CPU-second): "
         + ", ".join(f"{r['threads']} thread(s) {r['peak']:.1f} ({r.get('peak_cpu', 0):.1f})" for r in peak["results"]),
         f"1-minute load average during the measurements: {min(b.loads):.1f} to {max(b.loads):.1f} "

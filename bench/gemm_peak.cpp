@@ -1,7 +1,8 @@
 // The machine's measured single-precision GEMM rate, through grokscope's GEMM seam (kernels::gemm: OpenBLAS with
 // the kernel set it runs here, split over grokscope's thread team), for the benchmark's "share of the GEMM rate".
 // Prints one JSON object: the BLAS, and for each thread count the best GFLOP/s of square sgemm (n = 2048, 4096)
-// and of the three GEMM shapes of a Lyu width-1024 step (n = 3763 rows, 97 classes).
+// and of the three GEMM shapes of a Lyu step (n = 3763 rows, 97 classes; forward, weight gradient, hidden delta) at
+// widths 128, 512 and 1024 ("step_shapes": width -> [fwd, dw, dh] GFLOP/s; step_fwd/dw/dh: width 1024).
 //   usage: grokscope_gemm_peak [max_threads]
 #include <time.h>
 
@@ -80,12 +81,15 @@ int main(int argc, char** argv) {
     const auto [s2048, c2048] = square_gflops(2048);
     const auto [s4096, c4096] = square_gflops(4096);
     const Shapes sh = step_shapes(3763, 1024, 97);
+    const Shapes s128 = step_shapes(3763, 128, 97), s512 = step_shapes(3763, 512, 97);
     // peak_cpu: GFLOP/s per CPU-second (total over the threads), the per-core rate times the thread count only
     // when the threads scale.
     std::printf("%s\n  {\"threads\": %d, \"square_2048\": %.1f, \"square_4096\": %.1f, \"peak\": %.1f, "
-                "\"peak_cpu\": %.1f, \"step_fwd\": %.1f, \"step_dw\": %.1f, \"step_dh\": %.1f}",
+                "\"peak_cpu\": %.1f, \"step_fwd\": %.1f, \"step_dw\": %.1f, \"step_dh\": %.1f, "
+                "\"step_shapes\": {\"128\": [%.1f, %.1f, %.1f], \"512\": [%.1f, %.1f, %.1f], "
+                "\"1024\": [%.1f, %.1f, %.1f]}}",
                 t > 1 ? "," : "", t, s2048, s4096, std::max(s2048, s4096), std::max(c2048, c4096), sh.fwd, sh.dw,
-                sh.dh);
+                sh.dh, s128.fwd, s128.dw, s128.dh, s512.fwd, s512.dw, s512.dh, sh.fwd, sh.dw, sh.dh);
   }
   std::printf("\n]}\n");
   return 0;
