@@ -218,9 +218,10 @@ CheckOutput check_na2(const CheckInput& in, plot::FigureSet* figs) {
     r.final_acc_test = acc.empty() ? kNaN : acc.back();
     r.steps = step.empty() ? kNaN : step.back();
     runs.push_back(r);
-    out.measured.push_back(fmt::format("{}: t_fit {}, t_gen {}, t_gen / t_fit {}, final test accuracy {} at step {}",
-                                       r.label, num(r.t_fit), num(r.t_gen), num(r.t_gen / r.t_fit),
-                                       num(r.final_acc_test), num(r.steps)));
+    out.measured.push_back(fmt::format(
+        "{}: t_fit {}, t_gen {}, t_gen / t_fit {}; test accuracy {} at t_fit, {} at the end (step {})", r.label,
+        num(r.t_fit), num(r.t_gen), num(r.t_gen / r.t_fit), num(value_at_step(run, "acc_test", r.t_fit)),
+        num(r.final_acc_test), num(r.steps)));
   }
   out.verdicts = na2_verdicts(runs, p);
   add_curve_figure(figs, "na2_accuracy", "NA-2: test accuracy of every run (weight decay, training fraction)",
