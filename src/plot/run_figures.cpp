@@ -146,8 +146,17 @@ void loss_figure(const RunView& run, FigureSet& set, DrawnFigures& out) {
   b += fmt::format("plot 'metrics.dat' using {} with lines lt 1 title 'train'", column_ref(t, "loss_train"));
   if (has_finite(t, "loss_test", true))
     b += fmt::format(", '' using {} with lines lt 2 title 'test'", column_ref(t, "loss_test"));
+  // Nanda's progress measures (probe fourier_loss, docs/diagnostics.md) where the run has them.
+  const bool nanda = has_finite(t, "loss_restricted", true);
+  if (nanda) b += fmt::format(", '' using {} with lines lt 3 title 'restricted'", column_ref(t, "loss_restricted"));
+  if (has_finite(t, "loss_excluded", true))
+    b += fmt::format(", '' using {} with lines lt 4 title 'excluded'", column_ref(t, "loss_excluded"));
   b += mark_keys(marks) + "\n";
-  set.figure("loss", "Train and test loss against steps (log-log), with the clocks.", b);
+  set.figure("loss",
+             nanda ? "Train and test loss against steps (log-log), with the clocks, and Nanda's restricted (key "
+                     "frequencies only) and excluded (key frequencies removed) losses."
+                   : "Train and test loss against steps (log-log), with the clocks.",
+             b);
 }
 
 void accuracy_figure(const RunView& run, FigureSet& set, DrawnFigures& out) {

@@ -37,6 +37,8 @@ constexpr Entry kChecks[] = {
     {"tan_relu_bridge", detail::check_tc_relu_bridge},
     {"musat_gradient_orthogonality", detail::check_mu3},
     {"demo_representation_clock", detail::check_demo_representation},
+    {"nanda_phases", detail::check_na1},
+    {"nanda_sweep", detail::check_na2},
 };
 }  // namespace
 

@@ -11,6 +11,7 @@
 #include "probes/ntk.h"
 #include "probes/ntk_binary.h"
 #include "probes/population.h"
+#include "probes/transformer_fourier.h"
 #include "probes/zero_loss.h"
 
 namespace grokscope {
@@ -43,6 +44,14 @@ std::vector<std::unique_ptr<Probe<T>>> make_probes(const RunConfig& config, cons
   if (on("fourier_loss") && view.valid() && config.task.op == "add" && config.task.pairs == PairSet::ordered &&
       data.target == TargetKind::classes)
     probes.push_back(std::make_unique<FourierLossProbe<T>>(config.task, data, view, model, fourier_cache));
+  // The transformer: Nanda's measures on W_E and W_L = W_out W_U (first_layer_view finds no MLP table there).
+  const TransformerView tview = transformer_view(layout, config.model, config.task);
+  const auto transformer_cache = std::make_shared<TransformerFourierCache>();
+  if (on("fourier") && tview.valid())
+    probes.push_back(std::make_unique<TransformerFourierProbe<T>>(tview, transformer_cache));
+  if (on("fourier_loss") && tview.valid() && config.task.op == "add" && config.task.pairs == PairSet::ordered &&
+      data.target == TargetKind::classes)
+    probes.push_back(std::make_unique<TransformerFourierLossProbe<T>>(data, tview, model, transformer_cache));
   if (on("model")) {
     if (DeepLinearProbe<T>::applies(layout, config.model))
       probes.push_back(std::make_unique<DeepLinearProbe<T>>(layout, config.optim.weight_decay));
