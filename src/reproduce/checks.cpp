@@ -37,6 +37,7 @@ constexpr Entry kChecks[] = {
     {"tan_relu_bridge", detail::check_tc_relu_bridge},
     {"musat_gradient_orthogonality", detail::check_mu3},
     {"demo_representation_clock", detail::check_demo_representation},
+    {"omnigrok_fixed_norm", detail::check_og3},
 };
 }  // namespace
 
