@@ -94,6 +94,23 @@ const char* to_string(LrSchedule v) {
   return "?";
 }
 
+const char* to_string(GradFilterKind v) {
+  switch (v) {
+    case GradFilterKind::none: return "none";
+    case GradFilterKind::ema: return "ema";
+    case GradFilterKind::ma: return "ma";
+  }
+  return "?";
+}
+
+const char* to_string(MaFilter v) {
+  switch (v) {
+    case MaFilter::mean: return "mean";
+    case MaFilter::sum: return "sum";
+  }
+  return "?";
+}
+
 const char* to_string(EvalScheduleKind v) {
   switch (v) {
     case EvalScheduleKind::log: return "log";

@@ -7,6 +7,7 @@
 
 #include "grokscope/core/error.h"
 #include "grokscope/core/rng.h"
+#include "grokscope/data/permutations.h"
 
 namespace grokscope {
 
@@ -15,7 +16,7 @@ struct OpName {
   ModOp op;
   const char* name;
 };
-constexpr std::array<OpName, 9> kOps = {{{ModOp::add, "add"},
+constexpr std::array<OpName, 14> kOps = {{{ModOp::add, "add"},
                                          {ModOp::sub, "sub"},
                                          {ModOp::mul, "mul"},
                                          {ModOp::div, "div"},
@@ -23,7 +24,12 @@ constexpr std::array<OpName, 9> kOps = {{{ModOp::add, "add"},
                                          {ModOp::x3_plus_xy, "x3_plus_xy"},
                                          {ModOp::x2_plus_y2, "x2_plus_y2"},
                                          {ModOp::x2_plus_xy_plus_y2, "x2_plus_xy_plus_y2"},
-                                         {ModOp::x3_plus_xy2_plus_y, "x3_plus_xy2_plus_y"}}};
+                                         {ModOp::x3_plus_xy2_plus_y, "x3_plus_xy2_plus_y"},
+                                         {ModOp::div_if_odd_else_sub, "div_if_odd_else_sub"},
+                                         {ModOp::x2_plus_xy_plus_y2_plus_x, "x2_plus_xy_plus_y2_plus_x"},
+                                         {ModOp::s5_mul, "s5_mul"},
+                                         {ModOp::s5_conj, "s5_conj"},
+                                         {ModOp::s5_xyx, "s5_xyx"}}};
 
 int64_t mod(int64_t x, int64_t p) { return ((x % p) + p) % p; }
 }  // namespace
@@ -50,7 +56,15 @@ bool is_symmetric(ModOp op) {
   return op == ModOp::add || op == ModOp::mul || op == ModOp::x2_plus_y2 || op == ModOp::x2_plus_xy_plus_y2;
 }
 
-bool needs_prime(ModOp op) { return op == ModOp::div; }
+bool needs_prime(ModOp op) { return op == ModOp::div || op == ModOp::div_if_odd_else_sub; }
+
+bool is_permutation_op(ModOp op) { return op == ModOp::s5_mul || op == ModOp::s5_conj || op == ModOp::s5_xyx; }
+
+bool has_residues(const TaskConfig& task) {
+  if (task.kind != TaskKind::modular) return false;
+  const auto op = parse_mod_op(task.op);
+  return op && !is_permutation_op(*op);
+}
 
 bool is_prime(int64_t n) {
   if (n < 2) return false;
@@ -72,6 +86,7 @@ int64_t mod_inverse(int64_t a, int64_t p) {
 }
 
 int64_t apply_mod_op(ModOp op, int64_t a, int64_t b, int64_t p) {
+  if (is_permutation_op(op)) GS_CHECK(p == s5::kOrder);
   a = mod(a, p);
   b = mod(b, p);
   switch (op) {
@@ -84,6 +99,17 @@ int64_t apply_mod_op(ModOp op, int64_t a, int64_t b, int64_t p) {
     case ModOp::x2_plus_y2: return (a * a + b * b) % p;
     case ModOp::x2_plus_xy_plus_y2: return (a * a + a * b + b * b) % p;
     case ModOp::x3_plus_xy2_plus_y: return (a * a % p * a + a * (b * b % p) + b) % p;
+    case ModOp::div_if_odd_else_sub: return b % 2 == 1 ? a * mod_inverse(b, p) % p : mod(a - b, p);
+    case ModOp::x2_plus_xy_plus_y2_plus_x: return (a * a + a * b + b * b + a) % p;
+    case ModOp::s5_mul: return s5::compose(static_cast<int>(a), static_cast<int>(b));
+    case ModOp::s5_conj: {
+      const int x = static_cast<int>(a);
+      return s5::compose(s5::compose(x, static_cast<int>(b)), s5::inverse(x));
+    }
+    case ModOp::s5_xyx: {
+      const int x = static_cast<int>(a);
+      return s5::compose(s5::compose(x, static_cast<int>(b)), x);
+    }
   }
   GS_CHECK(false);
   return 0;

@@ -6,6 +6,7 @@
 
 #include "grokscope/core/config_check.h"
 #include "grokscope/data/modular.h"
+#include "grokscope/data/permutations.h"
 #include "grokscope/data/synthetic.h"
 
 namespace grokscope {
@@ -26,6 +27,10 @@ void validate_modular(const TaskConfig& t) {
   const auto op = parse_mod_op(t.op);
   if (!op) fail("task.op", quoted(t.op), "unknown op (known: " + join(mod_op_names()) + ")");
   if (t.p < 2) fail("task.p", num(int64_t{t.p}), "must be >= 2");
+  if (is_permutation_op(*op) && t.p != s5::kOrder)
+    fail("task.p", num(int64_t{t.p}),
+         fmt::format("must be {} with op \"{}\": its elements are the {} permutations of S_5 (one token each)",
+                     s5::kOrder, t.op, s5::kOrder));
   if (needs_prime(*op) && !is_prime(t.p))
     fail("task.p", num(int64_t{t.p}),
          "not prime, but op \"" + t.op + "\" needs a prime p (every b != 0 must be invertible mod p)");

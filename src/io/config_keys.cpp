@@ -46,6 +46,10 @@ constexpr auto all_values(OptimKind) {
   return std::array{OptimKind::sgd, OptimKind::adam, OptimKind::adamw, OptimKind::gradient_flow};
 }
 constexpr auto all_values(LrSchedule) { return std::array{LrSchedule::constant, LrSchedule::loss_scaled}; }
+constexpr auto all_values(GradFilterKind) {
+  return std::array{GradFilterKind::none, GradFilterKind::ema, GradFilterKind::ma};
+}
+constexpr auto all_values(MaFilter) { return std::array{MaFilter::mean, MaFilter::sum}; }
 constexpr auto all_values(Dtype) { return std::array{Dtype::f32, Dtype::f64}; }
 constexpr auto all_values(EvalScheduleKind) { return std::array{EvalScheduleKind::log, EvalScheduleKind::linear}; }
 
@@ -333,6 +337,14 @@ constexpr Key<RunConfig> kOptim[] = {
     key<&OptimConfig::flow_atol>("flow_atol"),
     key<&OptimConfig::flow_dt_max>("flow_dt_max"),
     key<&OptimConfig::flow_dt_floor>("flow_dt_floor"),
+    key<&OptimConfig::fixed_norm>("fixed_norm"),
+    key<&OptimConfig::grad_filter>("grad_filter"),
+    key<&OptimConfig::ema_alpha>("ema_alpha"),
+    key<&OptimConfig::ema_lamb>("ema_lamb"),
+    key<&OptimConfig::ma_window>("ma_window"),
+    key<&OptimConfig::ma_lamb>("ma_lamb"),
+    key<&OptimConfig::ma_filter>("ma_filter"),
+    key<&OptimConfig::ma_warmup>("ma_warmup"),
     {"groups", KeyType::groups, &no_choices, &read_groups, &groups_toml, &groups_json},  // written last
 };
 

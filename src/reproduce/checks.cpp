@@ -39,6 +39,7 @@ constexpr Entry kChecks[] = {
     {"demo_representation_clock", detail::check_demo_representation},
     {"nanda_phases", detail::check_na1},
     {"nanda_sweep", detail::check_na2},
+    {"omnigrok_fixed_norm", detail::check_og3},
 };
 }  // namespace
 

@@ -179,6 +179,40 @@ void validate_gradient_flow(const OptimConfig& o) {
            "weight_decay may be set per group)");
 }
 
+// optim.fixed_norm (Omnigrok) and the Grokfast filters (optim.grad_filter): the filters' own keys may only be moved
+// from their defaults with that filter on, so that a key set for the other filter is not silently ignored.
+void validate_norm_and_filter(const OptimConfig& o) {
+  if (!(o.fixed_norm >= 0 && std::isfinite(o.fixed_norm)))
+    fail("optim.fixed_norm", num(o.fixed_norm),
+         "must be a finite number >= 0 (c > 0: ||theta|| held at c * ||theta_init||; 0 = off)");
+  const bool flow = o.kind == OptimKind::gradient_flow;
+  if (flow && o.fixed_norm != 0)
+    fail("optim.fixed_norm", num(o.fixed_norm), "must be 0 with optim.kind = \"gradient_flow\" (it rescales after steps)");
+  if (flow && o.grad_filter != GradFilterKind::none)
+    fail("optim.grad_filter", quoted(to_string(o.grad_filter)),
+         "must be \"none\" with optim.kind = \"gradient_flow\" (it filters the gradients of optimizer steps)");
+  if (!(o.ema_alpha >= 0 && o.ema_alpha < 1)) fail("optim.ema_alpha", num(o.ema_alpha), "must be in [0, 1)");
+  if (!std::isfinite(o.ema_lamb)) fail("optim.ema_lamb", num(o.ema_lamb), "must be a finite number");
+  if (o.ma_window < 1) fail("optim.ma_window", num(o.ma_window), "must be >= 1");
+  if (!std::isfinite(o.ma_lamb)) fail("optim.ma_lamb", num(o.ma_lamb), "must be a finite number");
+  const OptimConfig d;
+  const std::string now = quoted(to_string(o.grad_filter));
+  const auto needs = [&](const std::string& key, const std::string& value, const char* filter) {
+    fail(key, value, fmt::format("sets the {} filter: needs optim.grad_filter = \"{}\", not {}",
+                                 filter == std::string("ema") ? "EMA" : "MA", filter, now));
+  };
+  if (o.grad_filter != GradFilterKind::ema) {
+    if (o.ema_alpha != d.ema_alpha) needs("optim.ema_alpha", num(o.ema_alpha), "ema");
+    if (o.ema_lamb != d.ema_lamb) needs("optim.ema_lamb", num(o.ema_lamb), "ema");
+  }
+  if (o.grad_filter != GradFilterKind::ma) {
+    if (o.ma_window != d.ma_window) needs("optim.ma_window", num(o.ma_window), "ma");
+    if (o.ma_lamb != d.ma_lamb) needs("optim.ma_lamb", num(o.ma_lamb), "ma");
+    if (o.ma_filter != d.ma_filter) needs("optim.ma_filter", quoted(to_string(o.ma_filter)), "ma");
+    if (o.ma_warmup != d.ma_warmup) needs("optim.ma_warmup", o.ma_warmup ? "true" : "false", "ma");
+  }
+}
+
 void validate_train(const RunConfig& c) {
   const TrainConfig& t = c.train;
   require_nonnegative("train.steps", t.steps);
@@ -234,6 +268,7 @@ void validate(const RunConfig& config) {
   validate_optim(config.optim);
   validate_schedule(config);
   validate_gradient_flow(config.optim);
+  validate_norm_and_filter(config.optim);
   validate_train(config);
   validate_eval(config.eval);
 }

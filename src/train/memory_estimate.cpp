@@ -16,6 +16,7 @@
 #include "grokscope/core/error.h"
 #include "grokscope/data/synthetic.h"
 #include "grokscope/nn/model_factory.h"
+#include "grokscope/optim/grad_filter.h"
 #include "batches.h"
 
 namespace grokscope {
@@ -153,7 +154,7 @@ MemoryEstimate estimate_memory(const RunConfig& config) {
     if (!p.is_bias) largest_matrix = std::max(largest_matrix, size);
   }
   // params, params_init, grads, last_good; one per-thread gradient scratch; the exports of params_init (held by the
-  // run start and the writer) and params_final; the optimizer's state.
+  // run start and the writer) and params_final; the optimizer's state; the Grokfast filter's state.
   double copies = 4 + 1 + 3;
   switch (config.optim.kind) {
     case OptimKind::sgd: copies += config.optim.momentum != 0 ? 1 : 0; break;
@@ -161,9 +162,12 @@ MemoryEstimate estimate_memory(const RunConfig& config) {
     case OptimKind::adamw: copies += 2; break;
     case OptimKind::gradient_flow: copies += 10; break;   // Dormand-Prince: 7 stages, error, dense output
   }
+  copies += static_cast<double>(grad_filter_copies(config.optim));   // Grokfast: the EMA, or the MA ring and sum
   MemoryPart params{"parameters", to_bytes(n_params * elem * copies), {}};
   params.keys = big_hidden ? KeyList{hidden_key, input_key} : KeyList{input_key, hidden_key};
   params.keys.push_back({"optim.kind", to_string(config.optim.kind)});
+  if (config.optim.grad_filter == GradFilterKind::ma)
+    params.keys.push_back({"optim.ma_window", num(config.optim.ma_window)});
 
   // Activations: every layer's pre- and post-activation for the training batch, the loss gradient, and the same for
   // one evaluation chunk (a stored set whole; a generated one in chunks of 2^24 input values, drawn into a buffer).

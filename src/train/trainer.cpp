@@ -7,6 +7,10 @@
 // With optim.loss_scaled_initial_phase, steps at log L > -5 are plain ones at lr 10 lr (Lyu's code).
 // train.label_noise_std > 0 (label-noise SGD, Lyu App. B.2): each step's batch targets get fresh N(0, std^2) draws from
 // their own Rng (seeded from train.seed), so the run stays deterministic; evaluations always use the clean targets.
+// optim.grad_filter (Grokfast, optim/grad_filter.h) rewrites each step's gradient just before the optimizer step (after
+// the evaluation of that step, so probes see the plain gradient). optim.fixed_norm = c (Omnigrok, optim/fixed_norm.h)
+// scales the initial parameters by c (params_init.npz holds the scaled ones) and rescales them to that norm after
+// every optimizer step.
 // optim.kind = "gradient_flow": no optimizer; the integrator takes its own steps (flow_stepper.h) and the rows, step s
 // of the schedule at the continuous time s * lr, are evaluated at the dense-output points inside them.
 #include "grokscope/train/trainer.h"
@@ -28,6 +32,8 @@
 #include "grokscope/nn/model_factory.h"
 #include "grokscope/nn/objective.h"
 #include "grokscope/nn/param_export.h"
+#include "grokscope/optim/fixed_norm.h"
+#include "grokscope/optim/grad_filter.h"
 #include "grokscope/optim/param_groups.h"
 #include "grokscope/train/clock_analysis.h"
 #include "grokscope/train/eval_schedule.h"
@@ -65,9 +71,19 @@ class TrainingRun {
     Rng init_rng(config.train.seed);
     model_->init_params(params_.data(), init_rng);
     if (!config.model.init_values.empty()) apply_init_values(*model_, config.model.init_values, params_.data());
+    if (config.optim.fixed_norm > 0) {
+      const double norm = l2_norm(params_.data(), layout.total_size());
+      if (!(norm > 0))
+        throw ConfigError("optim.fixed_norm", fmt::format("{}", config.optim.fixed_norm),
+                          "the initial parameters have norm 0: there is no sphere to hold them on");
+      fixed_norm_ = config.optim.fixed_norm * norm;
+      rescale_to_norm(params_.data(), layout.total_size(), fixed_norm_);
+    }
     params_init_ = params_;
-    if (!flow_mode_)
+    if (!flow_mode_) {
       optimizer_ = make_optimizer<T>(config.optim, resolve_param_ranges(layout, config.optim), layout.total_size());
+      grad_filter_ = make_grad_filter<T>(config.optim, layout.total_size());
+    }
 
     const Dataset<T>& train = data_.train;
     full_batch_ = config.train.batch_size == 0 || config.train.batch_size >= train.n;
@@ -184,7 +200,9 @@ class TrainingRun {
       const bool plain = initial_phase_ && log_loss_train_ > kInitialPhaseLogLoss;
       if (plain)   // grads_ = grad log L = grad L / L: the plain step takes 10 grad L
         for (T& g : grads_) g *= static_cast<T>(10.0 * std::exp(log_loss_train_));
+      if (grad_filter_) grad_filter_->apply(grads_.data());
       optimizer_->step(params_.data(), grads_.data(), mult);
+      if (fixed_norm_ > 0) rescale_to_norm(params_.data(), static_cast<int64_t>(params_.size()), fixed_norm_);
       if (plain)
         add_log_time(std::log(10.0 * config_.optim.lr * mult));
       else if (loss_scaled_)
@@ -374,6 +392,8 @@ class TrainingRun {
   std::unique_ptr<Model<T>> model_;
   EvalSchedule schedule_;
   std::unique_ptr<Optimizer<T>> optimizer_;            // null in gradient-flow mode
+  std::unique_ptr<GradFilter<T>> grad_filter_;         // null without optim.grad_filter
+  double fixed_norm_ = 0.0;                            // optim.fixed_norm: the norm held, c ||theta_init||; 0 = off
   std::unique_ptr<detail::FlowStepper<T>> flow_;       // gradient-flow mode only
   std::vector<T> params_, params_init_, grads_, last_good_, d_out_;
   const std::vector<T>* final_params_ = nullptr;

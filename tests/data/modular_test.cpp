@@ -23,6 +23,13 @@ TEST(ModOps, EveryOpMatchesItsFormula) {
       EXPECT_EQ(apply_mod_op(ModOp::x2_plus_y2, a, b, p), m(a * a + b * b));
       EXPECT_EQ(apply_mod_op(ModOp::x2_plus_xy_plus_y2, a, b, p), m(a * a + a * b + b * b));
       EXPECT_EQ(apply_mod_op(ModOp::x3_plus_xy2_plus_y, a, b, p), m(a * a * a + a * b * b + b));
+      EXPECT_EQ(apply_mod_op(ModOp::x2_plus_xy_plus_y2_plus_x, a, b, p), m(a * a + a * b + b * b + a));
+      const int64_t mixed = apply_mod_op(ModOp::div_if_odd_else_sub, a, b, p);
+      if (b % 2 == 1) {
+        EXPECT_EQ(m(mixed * b), a) << a << " / " << b;   // odd b: the quotient
+      } else {
+        EXPECT_EQ(mixed, m(a - b)) << a << " - " << b;
+      }
       if (b != 0) {
         const int64_t c = apply_mod_op(ModOp::div, a, b, p);
         EXPECT_EQ(m(c * b), a) << a << " / " << b;  // c is the quotient: c * b == a (mod p)
@@ -37,9 +44,10 @@ TEST(ModOps, NamesRoundTripAndSymmetryIsTrue) {
     ASSERT_TRUE(op.has_value()) << name;
     EXPECT_EQ(name, to_string(*op));
     bool symmetric = true;
+    const int p = is_permutation_op(*op) ? 120 : 7;   // S5's ops: the first 7 permutations
     for (int a = 0; a < 7; ++a)
       for (int b = 1; b < 7; ++b) {
-        if (*op != ModOp::div && apply_mod_op(*op, a, b, 7) != apply_mod_op(*op, b, a, 7)) symmetric = false;
+        if (*op != ModOp::div && apply_mod_op(*op, a, b, p) != apply_mod_op(*op, b, a, p)) symmetric = false;
       }
     if (*op != ModOp::div) {
       EXPECT_EQ(symmetric, is_symmetric(*op)) << name;

@@ -29,6 +29,10 @@ enum class OptimKind { sgd, adam, adamw, gradient_flow };
 // constant: the lr of the config (times the warmup multiplier). loss_scaled: lr / L(theta_t) with L the full-batch
 // training loss, evaluated in log space (Lyu et al. App. B.1; no weight decay, cross-entropy, SGD).
 enum class LrSchedule { constant, loss_scaled };
+// Grokfast gradient filters (Lee et al. 2024, optim/grad_filter.h): none, the exponential moving average of the
+// gradients, or the moving average over a window; MaFilter: the window's mean or its sum.
+enum class GradFilterKind { none, ema, ma };
+enum class MaFilter { mean, sum };
 enum class EvalScheduleKind { log, linear };
 // Data of a run (see docs/config.md and data/): the modular tables, or the synthetic data of the theory papers.
 enum class TaskKind {
@@ -121,6 +125,17 @@ struct OptimConfig {
   double flow_dt_max = 0.0;
   double flow_dt_floor = 0.0;
   std::map<std::string, GroupOverride> groups;
+  // Omnigrok's constrained-norm training (optim/fixed_norm.h): c > 0 scales the initial parameters by c and, after
+  // every step, rescales the whole parameter vector back to that norm, ||theta_t|| = c ||theta_init||. 0 = off.
+  double fixed_norm = 0.0;
+  // Grokfast (optim/grad_filter.h): each step's gradient g becomes g + lamb * filter(g) before the optimizer sees it.
+  GradFilterKind grad_filter = GradFilterKind::none;
+  double ema_alpha = 0.98;           // ema: h = alpha h + (1 - alpha) g (h starts at the first gradient)
+  double ema_lamb = 2.0;
+  int64_t ma_window = 100;           // ma: the last ma_window gradients
+  double ma_lamb = 5.0;
+  MaFilter ma_filter = MaFilter::mean;
+  bool ma_warmup = true;             // ma: filter only once the window is full
 };
 
 struct TrainConfig {
@@ -188,6 +203,8 @@ const char* to_string(LossKind v);
 const char* to_string(MseReduction v);
 const char* to_string(OptimKind v);
 const char* to_string(LrSchedule v);
+const char* to_string(GradFilterKind v);
+const char* to_string(MaFilter v);
 const char* to_string(EvalScheduleKind v);
 const char* to_string(TaskKind v);
 const char* to_string(ModelKind v);

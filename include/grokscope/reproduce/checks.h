@@ -319,4 +319,18 @@ std::vector<Verdict> ly4_margin_verdicts(const std::vector<double>& step, const 
                                          double kernel_until, double min_cos_l2, double min_cos_l1,
                                          const std::string& tag = "");
 
+// OG-3, Omnigrok's constrained norm (Fig. 7): one unconstrained run and one with optim.fixed_norm > 0, their steps,
+// accuracies and norm_total. t_fit = the first step with train accuracy 1; t_gen = the first with test accuracy >=
+// gen_level. Verdicts: "free_delay" (unconstrained t_gen / t_fit >= min_free_delay), "norm_rises" (its largest norm up
+// to t_gen / its initial norm >= 1 + min_norm_rise), "norm_below_init_at_generalization" (norm at t_gen / initial
+// <= 1), "norm_held" (the constrained run's largest relative deviation from its initial norm <= max_norm_drift) and
+// "fixed_no_delay" (constrained t_gen / t_fit <= max_fixed_delay). Missing runs or clocks fail.
+struct Og3Series {
+  std::vector<double> step, acc_train, acc_test, norm;
+};
+struct Og3Limits {
+  double gen_level = 0.95, min_free_delay = 10, max_fixed_delay = 3, min_norm_rise = 0.05, max_norm_drift = 1e-5;
+};
+std::vector<Verdict> og3_verdicts(const Og3Series& free_run, const Og3Series& fixed_run, const Og3Limits& limits);
+
 }  // namespace grokscope::reproduce

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "grokscope/data/modular.h"
 #include "grokscope/metrics/circle.h"
 #include "grokscope/metrics/fourier.h"
 #include "grokscope/metrics/fourier_loss.h"
@@ -23,7 +24,7 @@ Eigen::MatrixXd residue_matrix(const FirstLayerView& v, const T* params) {
 
 FirstLayerView first_layer_view(const ParamLayout& layout, const TaskConfig& task) {
   FirstLayerView v;
-  if (task.kind != TaskKind::modular) return v;
+  if (!has_residues(task)) return v;   // not Z_p (other tasks, S_5's permutations): no Fourier view
   v.p = task.p;
   v.slots = task.encoding == Encoding::concat ? 2 : 1;
   if (const ParamInfo* e = layout.find("E")) {
