@@ -3,6 +3,7 @@
 
 #include <string>
 
+#include "grokscope/data/modular.h"
 #include "grokscope/metrics/fourier_loss.h"
 #include "probe_util.h"
 
@@ -10,8 +11,8 @@ namespace grokscope::detail {
 
 TransformerView transformer_view(const ParamLayout& layout, const ModelConfig& model, const TaskConfig& task) {
   TransformerView v;
-  if (model.kind != ModelKind::transformer || task.kind != TaskKind::modular || task.encoding != Encoding::tokens)
-    return v;
+  if (model.kind != ModelKind::transformer || !has_residues(task) || task.encoding != Encoding::tokens)
+    return v;   // Fourier measures need residues mod p (not S_5's permutations)
   v.p = task.p;
   v.embed = layout.find("embed.W_E");
   v.w_out = layout.find("blocks." + std::to_string(model.layers - 1) + ".mlp.W_out");
