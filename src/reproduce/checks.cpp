@@ -37,6 +37,8 @@ constexpr Entry kChecks[] = {
     {"tan_relu_bridge", detail::check_tc_relu_bridge},
     {"musat_gradient_orthogonality", detail::check_mu3},
     {"demo_representation_clock", detail::check_demo_representation},
+    {"power_delay", detail::check_power_delay},
+    {"power_fraction", detail::check_power_fraction},
 };
 }  // namespace
 
