@@ -100,8 +100,8 @@ std::vector<Verdict> power_fraction_verdicts(const std::vector<FractionRun>& run
                         fmt::format("the median steps to 99% validation grow steeply as the fraction falls: median at "
                                     "the smallest fraction ({}) / median at the largest ({}) >= {}",
                                     num(smallest.fraction), num(largest.fraction), num(min_rise)),
-                        fmt::format("{}{} / {}{}", censored ? "> " : "", steps_text(smallest.t_gen, smallest.budget),
-                                    num(largest.t_gen), censored ? " (lower bound: the budget)" : ""),
+                        fmt::format("{} / {}{}", steps_text(smallest.t_gen, smallest.budget), num(largest.t_gen),
+                                    censored ? ": the budget gives a lower bound" : ""),
                         std::isfinite(rise) && rise >= min_rise, rise, min_rise});
   const double spread = fit_hi / fit_lo;
   out.push_back(Verdict{"train_fit_within_a_decade",
@@ -143,12 +143,16 @@ CheckOutput check_power_fraction(const CheckInput& in, plot::FigureSet* figs) {
   const auto cells = fraction_cells(rows);
   for (size_t i = 0; i + 1 < cells.size(); ++i) {
     const FractionCell &a = cells[i], &b = cells[i + 1];
-    // Power's unit near 25-30%: the relative growth of the median per percentage point of data removed.
-    const double per_point = std::pow(a.t_gen / b.t_gen, 1.0 / (100.0 * (b.fraction - a.fraction))) - 1.0;
-    out.measured.push_back(fmt::format("fraction {} -> {}: median steps to 99% validation {} -> {}, {}% per "
+    // Power's unit near 25-30%: the relative growth of the median per percentage point of data removed (a lower
+    // bound from the budget when the smaller fraction is above it; nothing when both are).
+    const bool bound = !std::isfinite(a.t_gen);
+    const double per_point =
+        std::pow((bound ? a.budget : a.t_gen) / b.t_gen, 1.0 / (100.0 * (b.fraction - a.fraction))) - 1.0;
+    out.measured.push_back(fmt::format("fraction {} -> {}: median steps to 99% validation {} -> {}, {}{}% per "
                                        "percentage point of data removed",
                                        num(b.fraction), num(a.fraction), steps_text(b.t_gen, b.budget),
-                                       steps_text(a.t_gen, a.budget), num(100.0 * per_point)));
+                                       steps_text(a.t_gen, a.budget), bound ? "at least " : "",
+                                       num(std::isfinite(b.t_gen) ? 100.0 * per_point : kNaN)));
   }
   if (!figs || cells.empty()) return out;
   std::vector<double> f, gen, fit, budget;
