@@ -33,6 +33,8 @@ CheckOutput check_demo_representation(const CheckInput& in, plot::FigureSet* fig
 CheckOutput check_na1(const CheckInput& in, plot::FigureSet* figs);                   // NA-1
 CheckOutput check_na2(const CheckInput& in, plot::FigureSet* figs);                   // NA-2
 CheckOutput check_og3(const CheckInput& in, plot::FigureSet* figs);                   // OG-3
+CheckOutput check_power_delay(const CheckInput& in, plot::FigureSet* figs);      // PW-1
+CheckOutput check_power_fraction(const CheckInput& in, plot::FigureSet* figs);   // PW-2
 // TC-4's slow-clock verdicts of one run (checks_tan_slow.cpp), appended to out; adds the run's curves to the
 // energy-gap and singular-value plot bodies (index = the run's position).
 void tc4_slow_clock(const RunData& run, const CheckInput& in, CheckOutput& out, size_t index, std::string& energy_plot,

@@ -40,6 +40,8 @@ constexpr Entry kChecks[] = {
     {"nanda_phases", detail::check_na1},
     {"nanda_sweep", detail::check_na2},
     {"omnigrok_fixed_norm", detail::check_og3},
+    {"power_delay", detail::check_power_delay},
+    {"power_fraction", detail::check_power_fraction},
 };
 }  // namespace
 

@@ -333,4 +333,43 @@ struct Og3Limits {
 };
 std::vector<Verdict> og3_verdicts(const Og3Series& free_run, const Og3Series& fixed_run, const Og3Limits& limits);
 
+// PW-1, Power et al. 2022 Fig. 1, one run: accuracies per evaluation (validation = the test split). t_fit = first
+// evaluation with train accuracy >= fit_acc, t_onset = first with validation accuracy >= onset_acc, t_gen = first with
+// validation accuracy >= gen_acc (NaN: never). Verdicts: "train_fits", "validation_low_at_fit" (validation accuracy
+// at t_fit <= max_acc_at_fit), "validation_plateau" (t_onset / t_fit >= min_onset_ratio), "validation_generalizes"
+// (t_gen fired) and "generalization_delay" (t_gen / t_fit >= min_gen_ratio).
+struct PowerDelaySeries {
+  double chance = kNaN;
+  std::vector<double> step, acc_train, acc_test;
+};
+struct PowerDelayLimits {
+  double fit_acc = 0.99, gen_acc = 0.99, onset_acc = 0.1, max_acc_at_fit = 0.1, min_onset_ratio = 10,
+         min_gen_ratio = 10;
+};
+struct PowerDelayTimes {
+  double t_fit = kNaN, t_onset = kNaN, t_gen = kNaN, acc_test_at_fit = kNaN;
+};
+PowerDelayTimes power_delay_times(const PowerDelaySeries& s, const PowerDelayLimits& limits);
+std::vector<Verdict> power_delay_verdicts(const PowerDelaySeries& s, const PowerDelayLimits& limits,
+                                          const std::string& tag = "");
+
+// PW-2, Power et al. 2022 Fig. 1 centre: one run per (training fraction, seed) with its steps to 99% train accuracy
+// (t_fit) and to 99% validation accuracy (t_gen; NaN = not within the run's budget of train.steps, which counts as
+// +infinity, "above the budget"). Cells: per fraction (ascending) the median over its runs. Verdicts (at least three
+// fractions): "generalizes_at_largest_fraction" (finite median there), "later_for_smaller_fraction" (the medians fall
+// as the fraction grows: strictly where both are finite, a median above the budget only at fractions below every
+// finite one), "steep_rise" (median at the smallest / median at the largest fraction >= min_rise; a smallest fraction
+// above the budget gives the lower bound budget / median at the largest) and "train_fit_within_a_decade" (max / min
+// of the cells' median t_fit <= max_fit_spread).
+struct FractionRun {
+  double fraction = kNaN, t_fit = kNaN, t_gen = kNaN, budget = kNaN;
+};
+struct FractionCell {
+  double fraction = kNaN, t_fit = kNaN, t_gen = kNaN, budget = kNaN;   // medians (+inf: above the budget)
+  int runs = 0, generalized = 0;
+};
+std::vector<FractionCell> fraction_cells(const std::vector<FractionRun>& runs);
+std::vector<Verdict> power_fraction_verdicts(const std::vector<FractionRun>& runs, double min_rise,
+                                             double max_fit_spread);
+
 }  // namespace grokscope::reproduce
