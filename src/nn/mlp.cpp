@@ -1,7 +1,7 @@
 // MLP forward/backward over the flat parameter buffer (see nn/mlp.h for the equations and layout).
 //
 // Execution (docs/performance.md): the rows of a batch are cut into blocks of a fixed size (block_rows(), chosen
-// from the widths so that a block's activations stay in the core's L2 cache) and the blocks are split into
+// from the batch size and the widths: up to 256 rows, about 1 MiB of activations) and the blocks are split into
 // contiguous ranges over grokscope's thread team. Forward runs every layer on one block before moving to the next
 // block; each GEMM is a serial OpenBLAS call on the block. The activations of a token-input first layer are never
 // stored: backward recomputes them from the gather (two row loads and adds per element, cheaper than writing and
@@ -77,14 +77,23 @@ double activation_gain(Activation act, double slope) {
 using kernels::add_bias_rows;
 using kernels::add_column_sums;
 
-// Rows per block: a block of the widest layer's activations is about 128 KiB (GROKSCOPE_MLP_BLOCK overrides).
-int block_rows(int max_width, size_t elem) {
+// Rows per block: at most 256, and at most 1 MiB of the widest layer's activations (GROKSCOPE_MLP_BLOCK overrides).
+// Measured (docs/performance.md, "Row blocks"): the head's GEMMs repack W2 and read-modify-write its gradient once
+// per block, so small blocks pay that fixed cost often; 256 rows ran the Lyu step 1.35x faster than the former 32 at
+// width 1024 and was the best or tied of 32..4096 at widths 128, 512 and 1024. The batch is then cut into an even
+// number of equal blocks, so that two threads get the same work, from the batch size alone: the forward outputs do
+// not depend on the thread count.
+int block_rows(int64_t max_rows, int max_width, size_t elem) {
   if (const char* env = std::getenv("GROKSCOPE_MLP_BLOCK")) {
     const int b = std::atoi(env);
     if (b > 0) return b;
   }
-  const int64_t b = (int64_t{128} << 10) / (static_cast<int64_t>(max_width) * static_cast<int64_t>(elem));
-  return static_cast<int>(std::clamp<int64_t>(b / 16 * 16, 16, 512));
+  const int64_t by_cache = (int64_t{1} << 20) / (static_cast<int64_t>(max_width) * static_cast<int64_t>(elem));
+  const int64_t target = std::clamp<int64_t>(by_cache / 16 * 16, 16, 256);
+  int64_t n_blocks = (max_rows + target - 1) / target;
+  if (n_blocks > 1 && n_blocks % 2 == 1) ++n_blocks;
+  const int64_t rows = (max_rows + n_blocks - 1) / std::max<int64_t>(n_blocks, 1);
+  return static_cast<int>(std::clamp<int64_t>((rows + 15) / 16 * 16, 16, target));
 }
 
 }  // namespace
@@ -212,7 +221,7 @@ std::unique_ptr<Workspace> Mlp<T>::make_workspace(int64_t max_rows) const {
     ws->z.emplace_back(last || keeps_z(l) ? full : 0);
     ws->h.emplace_back(!last && keeps_h(l) ? full : 0);
   }
-  const int block = block_rows_ > 0 ? block_rows_ : block_rows(max_width, sizeof(T));
+  const int block = block_rows_ > 0 ? block_rows_ : block_rows(max_rows, max_width, sizeof(T));
   ws->block = static_cast<int>(std::min<int64_t>(block, std::max<int64_t>(max_rows, 1)));
   ws->scratch_size = static_cast<size_t>(ws->block) * static_cast<size_t>(max_width);
   ws->ensure_threads(1, layout_.total_size());
@@ -229,18 +238,43 @@ void Mlp<T>::token_preactivation(const T* params, const InputBatch<T>& x, int64_
   kernels::gather_token_rows(wt, lp.out, x.tokens + r0 * tpr, tpr, rows, bias, z);
 }
 
+// Rows per chunk of the token layer's fused row passes: a chunk of a 1024-wide f32 layer (16 KiB) stays in L1 between
+// the gather and the activation (forward), and between the activation's derivative, the bias sums and the scatter
+// (backward). Each pass still visits rows in order, so chunking changes no result.
+constexpr int kTokenChunk = 4;
+
 // Activations of the token layer for a block: h, and z when the derivative needs it (z may equal h otherwise).
 template <class T>
 void Mlp<T>::token_activations(const T* params, const InputBatch<T>& x, int64_t r0, int rows, T* z, T* h) const {
   const int width = layers_[0].out;
   const Activation act = activation_of(0);
   const T slope = static_cast<T>(config_.leaky_slope);
-  if (kernels::activation_needs_z(act)) {
-    token_preactivation(params, x, r0, rows, z);
-    kernels::activation_forward<T>(act, slope, z, h, static_cast<int64_t>(rows) * width);
-  } else {
-    token_preactivation(params, x, r0, rows, h);
-    kernels::activation_forward<T>(act, slope, h, h, static_cast<int64_t>(rows) * width);
+  const bool keep_z = kernels::activation_needs_z(act);
+  for (int c0 = 0; c0 < rows; c0 += kTokenChunk) {
+    const int n = std::min(kTokenChunk, rows - c0);
+    const int64_t at = static_cast<int64_t>(c0) * width;
+    T* pre = keep_z ? z + at : h + at;
+    token_preactivation(params, x, r0 + c0, n, pre);
+    kernels::activation_forward<T>(act, slope, pre, h + at, static_cast<int64_t>(n) * width);
+  }
+}
+
+// The token layer's backward for a block, fused over row chunks: delta = dh * sigma'(z) in place, the bias's column
+// sums, and the scatter of delta into the rows of W1^T's gradient.
+template <class T>
+void Mlp<T>::token_layer_backward(const InputBatch<T>& x, int64_t r0, int rows, const T* z, const T* h, T* dh,
+                                  T* g) const {
+  const LayerParams& lp = layers_[0];
+  const int width = lp.out;
+  const T slope = static_cast<T>(config_.leaky_slope);
+  T* bias_grad = lp.bias ? g + lp.bias->offset : nullptr;
+  for (int c0 = 0; c0 < rows; c0 += kTokenChunk) {
+    const int n = std::min(kTokenChunk, rows - c0);
+    const int64_t at = static_cast<int64_t>(c0) * width;
+    const int64_t len = static_cast<int64_t>(n) * width;
+    kernels::activation_backward<T>(activation_of(0), slope, z ? z + at : nullptr, h + at, dh + at, dh + at, len);
+    if (bias_grad) add_column_sums(dh + at, n, width, bias_grad);
+    scatter_token_grad(x, r0 + c0, n, dh + at, g);
   }
 }
 
@@ -338,6 +372,10 @@ void Mlp<T>::backward_block(const T* params, const InputBatch<T>& x, const T* d_
     const bool stored = keeps_h(l - 1);
     const T* h = stored ? ws.h[prev].data() + r0 * lp.in : s.h0.data();
     const T* z = stored ? (keeps_z(l - 1) ? ws.z[prev].data() + r0 * lp.in : nullptr) : s.z0.data();
+    if (l == 1 && recompute) {  // the token layer: derivative, bias and scatter in one pass over the rows
+      token_layer_backward(x, r0, rows, kernels::activation_needs_z(activation_of(0)) ? z : nullptr, h, spare, g);
+      break;
+    }
     kernels::activation_backward<T>(activation_of(l - 1), slope, z, h, spare, spare,
                                     static_cast<int64_t>(rows) * lp.in);
     delta = spare;

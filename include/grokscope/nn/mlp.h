@@ -54,6 +54,8 @@ class Mlp final : public Model<T> {
   void token_preactivation(const T* params, const InputBatch<T>& x, int64_t r0, int rows, T* z) const;
   void scatter_token_grad(const InputBatch<T>& x, int64_t r0, int rows, const T* delta, T* grad) const;
   void token_activations(const T* params, const InputBatch<T>& x, int64_t r0, int rows, T* z, T* h) const;
+  void token_layer_backward(const InputBatch<T>& x, int64_t r0, int rows, const T* z, const T* h, T* dh,
+                            T* g) const;
   void forward_block(const T* params, const InputBatch<T>& x, Workspace& ws, int thread, int64_t r0, int rows) const;
   void backward_block(const T* params, const InputBatch<T>& x, const T* d_out, T* grad, Workspace& ws, int thread,
                       int64_t r0, int rows) const;
