@@ -8,6 +8,7 @@
 
 #include "grokscope/core/error.h"
 #include "grokscope/kernels/blas.h"
+#include "grokscope/kernels/rows.h"
 
 namespace grokscope {
 
@@ -19,20 +20,11 @@ template <class T>
 struct FactorizationWorkspace final : Workspace {
   int64_t max_rows = 0;
   std::vector<T> out;  // (max_rows) outputs
+  std::vector<T> w;    // dense path: W = U U^T - V V^T (d x d), then the symmetric scatter S of backward
 };
 
-template <class T>
-inline T dot(const T* a, const T* b, int n) {
-  T s = T(0);
-  for (int k = 0; k < n; ++k) s += a[k] * b[k];
-  return s;
-}
-
-// dst (n) += g * src (n)
-template <class T>
-inline void axpy(T g, const T* src, T* dst, int n) {
-  for (int k = 0; k < n; ++k) dst[k] += g * src[k];
-}
+using kernels::axpy_row;
+using kernels::dot_lanes;
 
 }  // namespace
 
@@ -73,6 +65,7 @@ std::unique_ptr<Workspace> MatrixFactorization<T>::make_workspace(int64_t max_ro
   auto ws = std::make_unique<FactorizationWorkspace<T>>();
   ws->max_rows = max_rows;
   ws->out.resize(static_cast<size_t>(std::max<int64_t>(max_rows, 1)));
+  if (uses_dense(max_rows)) ws->w.resize(static_cast<size_t>(d_) * static_cast<size_t>(d_));
   return ws;
 }
 
@@ -84,33 +77,55 @@ const T* MatrixFactorization<T>::forward(const T* params, const InputBatch<T>& x
   const T* U = params + u_->offset;  // (d x d)
   const T* V = params + v_->offset;  // (d x d)
   const int64_t d = d_;
+  if (uses_dense(x.n)) {
+    ws.w.resize(static_cast<size_t>(d * d));
+    end_to_end(params, ws.w.data());
+    for (int64_t r = 0; r < x.n; ++r)
+      ws.out[static_cast<size_t>(r)] = ws.w[static_cast<size_t>(x.tokens[2 * r] * d + x.tokens[2 * r + 1])];
+    return ws.out.data();
+  }
   for (int64_t r = 0; r < x.n; ++r) {
     const int64_t i = x.tokens[2 * r];
     const int64_t j = x.tokens[2 * r + 1];
-    ws.out[static_cast<size_t>(r)] = dot(U + i * d, U + j * d, d_) - dot(V + i * d, V + j * d, d_);
+    ws.out[static_cast<size_t>(r)] = dot_lanes(U + i * d, U + j * d, d_) - dot_lanes(V + i * d, V + j * d, d_);
   }
   return ws.out.data();
 }
 
 template <class T>
 void MatrixFactorization<T>::backward(const T* params, const InputBatch<T>& x, T* d_out, T* grad,
-                                      Workspace& /*ws*/) const {
+                                      Workspace& ws_base) const {
   GS_CHECK(x.dim == d_ && x.tokens_per_row == 2 && x.tokens != nullptr);
   const T* U = params + u_->offset;
   const T* V = params + v_->offset;
   T* gU = grad + u_->offset;  // (d x d)
   T* gV = grad + v_->offset;  // (d x d)
-  std::fill(grad, grad + layout_.total_size(), T(0));
   const int64_t d = d_;
+  if (uses_dense(x.n)) {
+    auto& ws = static_cast<FactorizationWorkspace<T>&>(ws_base);
+    ws.w.resize(static_cast<size_t>(d * d));
+    T* S = ws.w.data();
+    std::fill(S, S + d * d, T(0));
+    for (int64_t r = 0; r < x.n; ++r) {
+      const int64_t i = x.tokens[2 * r];
+      const int64_t j = x.tokens[2 * r + 1];
+      S[i * d + j] += d_out[r];
+      S[j * d + i] += d_out[r];
+    }
+    kernels::gemm<T>(Trans::no, Trans::no, d_, d_, d_, T(1), S, d_, U, d_, T(0), gU, d_);
+    kernels::gemm<T>(Trans::no, Trans::no, d_, d_, d_, T(-1), S, d_, V, d_, T(0), gV, d_);
+    return;
+  }
+  std::fill(grad, grad + layout_.total_size(), T(0));
   for (int64_t r = 0; r < x.n; ++r) {
     const int64_t i = x.tokens[2 * r];
     const int64_t j = x.tokens[2 * r + 1];
     const T g = d_out[r];
     // d/dU_i <U_i, U_j> = U_j and d/dU_j = U_i (both apply when i == j: 2 U_i).
-    axpy(g, U + j * d, gU + i * d, d_);
-    axpy(g, U + i * d, gU + j * d, d_);
-    axpy(-g, V + j * d, gV + i * d, d_);
-    axpy(-g, V + i * d, gV + j * d, d_);
+    axpy_row(d_, g, U + j * d, gU + i * d);
+    axpy_row(d_, g, U + i * d, gU + j * d);
+    axpy_row(d_, -g, V + j * d, gV + i * d);
+    axpy_row(d_, -g, V + i * d, gV + j * d);
   }
 }
 

@@ -6,6 +6,7 @@
 //   scatter_token_rows  table_grad[tokens[i, t]] += delta[i] for every t: the gather's gradient, rows in order
 //   add_bias_rows       z[i] += bias
 //   add_column_sums     out += sum_i m[i], rows in order
+//   dot_lanes, axpy_row one row's dot product (8 fixed lanes: vectorized, same bits wherever the rows lie) and axpy
 // Matrices are row-major; `width` is the row length. Every kernel processes rows in increasing order, so results
 // are deterministic for given inputs.
 #pragma once
@@ -56,6 +57,26 @@ void scatter_token_rows(const T* delta, int width, const int32_t* tokens, int to
       for (int j = 0; j < width; ++j) dst[j] += src[j];
     }
   }
+}
+
+// sum_c a[c] b[c] in 8 interleaved partial sums (lane c mod 8), added in lane order at the end: a fixed order that
+// the compiler can vectorize without -ffast-math.
+template <class T>
+inline T dot_lanes(const T* __restrict a, const T* __restrict b, int n) {
+  T acc[8] = {};
+  int c = 0;
+  for (; c + 8 <= n; c += 8)
+    for (int l = 0; l < 8; ++l) acc[l] += a[c + l] * b[c + l];
+  T sum = 0;
+  for (int l = 0; l < 8; ++l) sum += acc[l];
+  for (; c < n; ++c) sum += a[c] * b[c];
+  return sum;
+}
+
+// y[0, n) += alpha x[0, n); x and y do not overlap.
+template <class T>
+inline void axpy_row(int n, T alpha, const T* __restrict x, T* __restrict y) {
+  for (int c = 0; c < n; ++c) y[c] += alpha * x[c];
 }
 
 // z (n x width) += bias (width) on every row.

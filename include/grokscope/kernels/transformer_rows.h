@@ -18,31 +18,11 @@
 #include <cmath>
 #include <cstdint>
 
+#include "grokscope/kernels/rows.h"
+
 namespace grokscope::kernels {
 
 constexpr int kMaxAttentionContext = 16;
-
-namespace detail {
-// sum_c a[c] b[c] in 8 interleaved partial sums (lane c mod 8), added in lane order at the end: a fixed order that
-// the compiler can vectorize without -ffast-math.
-template <class T>
-inline T dot_lanes(const T* __restrict a, const T* __restrict b, int n) {
-  T acc[8] = {};
-  int c = 0;
-  for (; c + 8 <= n; c += 8)
-    for (int l = 0; l < 8; ++l) acc[l] += a[c + l] * b[c + l];
-  T sum = 0;
-  for (int l = 0; l < 8; ++l) sum += acc[l];
-  for (; c < n; ++c) sum += a[c] * b[c];
-  return sum;
-}
-
-// y[0, n) += alpha x[0, n); x and y do not overlap.
-template <class T>
-inline void axpy_row(int n, T alpha, const T* __restrict x, T* __restrict y) {
-  for (int c = 0; c < n; ++c) y[c] += alpha * x[c];
-}
-}  // namespace detail
 
 // requires: width >= 1; x, y (n x width) may alias; xhat (n x width) and rstd (n) do not overlap them.
 template <class T>
@@ -110,7 +90,7 @@ void causal_attention_rows(const T* q, const T* k, const T* v, int64_t n, int ct
         T* p = probs + (r * heads + h) * ctx;
         T best = 0;
         for (int t = 0; t <= s; ++t) {
-          p[t] = detail::dot_lanes(qr, k + (i * ctx + t) * hd + h * d_head, d_head) * scale;
+          p[t] = dot_lanes(qr, k + (i * ctx + t) * hd + h * d_head, d_head) * scale;
           if (t == 0 || p[t] > best) best = p[t];
         }
         T sum = 0;
@@ -122,7 +102,7 @@ void causal_attention_rows(const T* q, const T* k, const T* v, int64_t n, int ct
         for (int t = s + 1; t < ctx; ++t) p[t] = 0;
         T* zr = z + r * hd + h * d_head;
         for (int c = 0; c < d_head; ++c) zr[c] = 0;
-        for (int t = 0; t <= s; ++t) detail::axpy_row(d_head, p[t], v + (i * ctx + t) * hd + h * d_head, zr);
+        for (int t = 0; t <= s; ++t) axpy_row(d_head, p[t], v + (i * ctx + t) * hd + h * d_head, zr);
       }
     }
 }
@@ -145,7 +125,7 @@ void causal_attention_rows_backward(const T* dz, const T* q, const T* k, const T
         T dp[kMaxAttentionContext];
         T pdp = 0;
         for (int t = 0; t <= s; ++t) {
-          dp[t] = detail::dot_lanes(dzr, v + (i * ctx + t) * hd + h * d_head, d_head);
+          dp[t] = dot_lanes(dzr, v + (i * ctx + t) * hd + h * d_head, d_head);
           pdp += p[t] * dp[t];
         }
         T* dqr = dq + r * hd + h * d_head;
@@ -154,9 +134,9 @@ void causal_attention_rows_backward(const T* dz, const T* q, const T* k, const T
           const T pt = p[t];
           const T ds = pt * (dp[t] - pdp) * scale;   // d loss / d score_t, times the scale of the score
           const int64_t kv = (i * ctx + t) * hd + h * d_head;
-          detail::axpy_row(d_head, ds, k + kv, dqr);
-          detail::axpy_row(d_head, ds, qr, dk + kv);
-          detail::axpy_row(d_head, pt, dzr, dv + kv);
+          axpy_row(d_head, ds, k + kv, dqr);
+          axpy_row(d_head, ds, qr, dk + kv);
+          axpy_row(d_head, pt, dzr, dv + kv);
         }
       }
     }
