@@ -5,10 +5,12 @@
 #   3. runs the Google Benchmark micro-benchmarks of the step's kernels (grokscope_micro),
 #   4. runs the end-to-end comparison with PyTorch (bench/compare.py): Lyu setup at widths 128/512/1024, the demo
 #      configuration to t_gen, a diagonal-net and a matrix-completion setup,
-#   5. measures sweep throughput with 1 worker and with all cores (bench/sweep_scaling.sh).
-# Writes bench/results/ (gemm_peak.json, micro.txt, bench-<date>.{txt,json}, latest.txt) and the table block of
+#   5. measures sweep throughput with 1 worker and with all cores (bench/sweep_scaling.sh),
+#   6. compares OpenBLAS with BLIS on the step's GEMM shapes (grokscope_blas_compare; when libblis-dev is installed).
+# Writes bench/results/ (gemm_peak.json, micro.txt, blas_compare.txt, bench-<date>.{txt,json}, latest.txt) and the table block of
 # docs/performance.md. Takes about 10-15 minutes on a 2-core machine. Environment: BENCH_BUILD_DIR (build folder),
-# BENCH_REPEATS (repeats per measurement, default 2), BENCH_ONLY (subset, e.g. "lyu1024,demo"), BENCH_SKIP_MICRO=1, BENCH_SKIP_SWEEP=1, BENCH_NO_BUILD=1 (use the
+# BENCH_REPEATS (repeats per measurement, default 2), BENCH_ONLY (subset, e.g. "lyu1024,demo"), BENCH_SKIP_MICRO=1,
+# BENCH_SKIP_SWEEP=1, BENCH_SKIP_BLIS=1, BENCH_NO_BUILD=1 (use the
 # binaries already in the build folder),
 # BENCH_TORCH_CORETYPE (OPENBLAS_CORETYPE for the PyTorch side), BENCH_DEMO_THREADS (grokscope train.threads of the
 # demo run; default all cores). OPENBLAS_CORETYPE, if set, applies to both sides.
@@ -22,6 +24,9 @@ if [ "${BENCH_NO_BUILD:-0}" != 1 ]; then
   echo "== build ($build)" >&2
   cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release -DGROKSCOPE_BUILD_BENCH=ON > /dev/null
   cmake --build "$build" -j "$(nproc)" --target grokscope_cli grokscope_micro grokscope_gemm_peak > "$results/build.log"
+  if cmake --build "$build" --target help | grep -q grokscope_blas_compare; then
+    cmake --build "$build" -j "$(nproc)" --target grokscope_blas_compare >> "$results/build.log"
+  fi
 fi
 
 echo "== load: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
@@ -55,5 +60,22 @@ if "<!-- sweep:begin -->" in text:
     text = re.sub(r"<!-- sweep:begin -->.*?<!-- sweep:end -->", lambda m: block, text, flags=re.S)
     open(doc, "w").write(text)
     print(f"updated {doc} (sweep table)", file=sys.stderr)
+PY
+fi
+
+if [ "${BENCH_SKIP_BLIS:-0}" != 1 ] && [ -x "$build/bench/grokscope_blas_compare" ]; then
+  echo "== OpenBLAS vs BLIS on the step's GEMM shapes (1 thread)" >&2
+  { echo "date $(date -u '+%Y-%m-%d %H:%M') UTC, commit $(git describe --always --dirty 2>/dev/null || echo unknown)," \
+         "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), load $(cut -d' ' -f1 /proc/loadavg)"
+    "$build/bench/grokscope_blas_compare"; } | tee "$results/blas_compare.txt" >&2
+  /usr/bin/python3 - "$results/blas_compare.txt" docs/performance.md <<'PY'
+import re, sys
+table, doc = open(sys.argv[1]).read().strip(), sys.argv[2]
+text = open(doc).read()
+block = "<!-- blas:begin -->\n```\n" + table + "\n```\n<!-- blas:end -->"
+if "<!-- blas:begin -->" in text:
+    text = re.sub(r"<!-- blas:begin -->.*?<!-- blas:end -->", lambda m: block, text, flags=re.S)
+    open(doc, "w").write(text)
+    print(f"updated {doc} (BLAS comparison)", file=sys.stderr)
 PY
 fi

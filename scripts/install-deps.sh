@@ -13,7 +13,8 @@ build_pkgs=(g++ cmake make pkg-config libeigen3-dev libopenblas-dev libcli11-dev
             nlohmann-json3-dev libfmt-dev libzip-dev libsqlite3-dev coinor-libclp-dev)
 # gnuplot-nox draws the figures of `grokscope plot` / `sweep` (a runtime tool, not linked); the plot tests need it.
 test_pkgs=(libgtest-dev gnuplot-nox pybind11-dev python3-dev python3-numpy python3-pytest python3-matplotlib)
-bench_pkgs=(libbenchmark-dev python3-torch)
+# libblis-dev: BLIS, for bench/blas_compare.cpp (OpenBLAS or BLIS behind the BLAS seam, by measurement).
+bench_pkgs=(libbenchmark-dev python3-torch libblis-dev)
 # fuzz: clang 14 and its runtime libraries (libFuzzer, ASan, UBSan) for `make fuzz-replay`.
 fuzz_pkgs=(clang-14 libclang-rt-14-dev)
 # slurm-wlm (slurmctld, slurmd, sbatch...) and munge (its authentication daemon) for scripts/slurm-local.sh.
