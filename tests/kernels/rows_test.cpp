@@ -1,5 +1,5 @@
-// The operation table of the row kernels (kernels/rows.h): each kernel in f32 and f64 against a plain f64 reference
-// on odd shapes (width 1, 3, 7, 33, 130; 1, 2, 3 and 5 tokens per row; repeated tokens), to round-off. This is the
+// The operation table of the row kernels (kernels/rows.h; dot_lanes and axpy_row included): each kernel in f32 and
+// f64 against a plain f64 reference on odd shapes (width 1, 3, 7, 33, 130; 1, 2, 3 and 5 tokens per row; repeated tokens), to round-off. This is the
 // table a GPU backend's kernels will be checked against.
 #include <gtest/gtest.h>
 
@@ -90,6 +90,21 @@ void check_all(double tol) {
       auto sum = cast<T>(bias);
       gk::add_column_sums(dd.data(), s.rows, s.width, sum.data());
       expect_near(sum, want_sum, tol * static_cast<double>(s.rows), "add_column_sums");
+    }
+    {   // one row's dot product (8 lanes, then the tail) and axpy, on each row of delta against the bias row
+      const auto dd = cast<T>(delta), bb = cast<T>(bias);
+      for (int64_t i = 0; i < s.rows; ++i) {
+        const size_t r0 = static_cast<size_t>(i * s.width);
+        double want = 0;
+        for (int j = 0; j < s.width; ++j) want += delta[r0 + static_cast<size_t>(j)] * bias[static_cast<size_t>(j)];
+        const std::vector<T> got{gk::dot_lanes(dd.data() + r0, bb.data(), s.width)};
+        expect_near(got, std::vector<double>{want}, tol * s.width, "dot_lanes");
+      }
+      std::vector<double> want_y = bias;
+      for (int j = 0; j < s.width; ++j) want_y[static_cast<size_t>(j)] += -1.5 * delta[static_cast<size_t>(j)];
+      auto y = cast<T>(bias);
+      gk::axpy_row(s.width, T(-1.5), dd.data(), y.data());
+      expect_near(y, want_y, tol, "axpy_row");
     }
   }
 }
