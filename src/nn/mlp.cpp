@@ -78,7 +78,7 @@ using kernels::add_bias_rows;
 using kernels::add_column_sums;
 
 // Rows per block: at most 256, and at most 1 MiB of the widest layer's activations (GROKSCOPE_MLP_BLOCK overrides).
-// Measured (docs/performance.md, "Row blocks"): the head's GEMMs repack W2 and read-modify-write its gradient once
+// Measured (docs/performance.md, section "Issue 22"): the head's GEMMs repack W2 and read-modify-write its gradient once
 // per block, so small blocks pay that fixed cost often; 256 rows ran the Lyu step 1.35x faster than the former 32 at
 // width 1024 and was the best or tied of 32..4096 at widths 128, 512 and 1024. The batch is then cut into an even
 // number of equal blocks, so that two threads get the same work, from the batch size alone: the forward outputs do

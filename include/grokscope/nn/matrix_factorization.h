@@ -7,7 +7,7 @@
 // products forward, four axpys backward per observed cell: 12 n d flops), or dense when the batch covers at least
 // 1/6 of the d^2 cells (the default; set_dense overrides): forward forms W with two GEMMs and reads the cells;
 // backward scatters the row gradients into a symmetric S (d x d) and takes dU = S U, dV = -S V (8 d^3 flops in all,
-// at GEMM speed: 3.7x faster at d = 97, 40% observed; docs/performance.md).
+// at GEMM speed: 5.9x faster at d = 97, 40% observed; docs/performance.md).
 //   init U = V = alpha I + N(0, sigma^2) entrywise (alpha = init_scale, sigma = init_noise; sigma = 0: exactly
 //   alpha I, so W = 0 and every output is 0 at init: Lyu's Assumption 3.2). 2-homogeneous.
 #pragma once
