@@ -141,7 +141,9 @@ nlohmann::json summary_to_json(const RunSummary& s, const RunConfig& config, con
                  {"setup_seconds", s.timing.setup_seconds},
                  {"eval_seconds", s.timing.eval_seconds},
                  {"eval_fraction", eval_fraction},
-                 {"steps_per_second", s.timing.steps_per_second}};
+                 {"steps_per_second", s.timing.steps_per_second},
+                 {"cpu_seconds", s.timing.cpu_seconds},
+                 {"eval_cpu_seconds", s.timing.eval_cpu_seconds}};
   if (s.flow)
     j["gradient_flow"] = {{"rtol", s.flow->rtol},
                           {"atol", s.flow->atol},

@@ -21,6 +21,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstring>
+#include <ctime>
 #include <limits>
 
 #include "batches.h"
@@ -46,6 +47,13 @@ namespace {
 using WallClock = std::chrono::steady_clock;
 double seconds_since(WallClock::time_point t0) {
   return std::chrono::duration<double>(WallClock::now() - t0).count();
+}
+
+// CPU time of the process, all threads (what the benchmark compares with PyTorch's timed steps, bench/compare.py).
+double process_cpu_seconds() {
+  timespec ts{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) + 1e-9 * static_cast<double>(ts.tv_nsec);
 }
 
 constexpr int64_t kMaxTrajectoryParams = 10000;
@@ -131,9 +139,12 @@ class TrainingRun {
 
     RunSummary summary;
     t0_ = last_progress_ = WallClock::now();
+    const double cpu0 = process_cpu_seconds();
     const int64_t steps = flow_ ? run_flow(summary) : run_steps(summary);
     summary.timing.seconds = seconds_since(t0_);
     summary.timing.eval_seconds = eval_seconds_;
+    summary.timing.cpu_seconds = process_cpu_seconds() - cpu0;
+    summary.timing.eval_cpu_seconds = eval_cpu_seconds_;
     summary.timing.steps_per_second =
         summary.timing.seconds > 0 ? static_cast<double>(steps) / summary.timing.seconds : 0.0;
     if (flow_) summary.flow = flow_->summary();
@@ -346,6 +357,7 @@ class TrainingRun {
   // grads_ is the full-batch gradient at theta_step).
   void evaluate(int64_t step, const BatchStats* train_stats) {
     const auto t0 = WallClock::now();
+    const double cpu0 = process_cpu_seconds();
     detail::EvalInput<T> in{.step = step, .time = time(), .params = params_.data(),
                             .grads = train_stats ? grads_.data() : nullptr, .train = train_stats, .mode_values = {}};
     BatchStats full;
@@ -357,6 +369,7 @@ class TrainingRun {
     if (flow_) flow_->append_values(in.mode_values);
     observer_.on_eval(eval_->measure(in));
     eval_seconds_ += seconds_since(t0);
+    eval_cpu_seconds_ += process_cpu_seconds() - cpu0;
   }
 
   // Full-batch train metrics without a training step (the final and the stopped evaluations).
@@ -405,6 +418,7 @@ class TrainingRun {
   double log_time_ = -std::numeric_limits<double>::infinity();  // loss_scaled: log of sum_t lr / L_t
   double log_loss_train_ = std::nan("");                          // loss_scaled: log L of the last train pass
   double eval_seconds_ = 0.0;
+  double eval_cpu_seconds_ = 0.0;
   WallClock::time_point t0_, last_progress_;           // start of the loop, last progress report
   int64_t last_progress_step_ = 0;
   double params_time_ = 0.0;                           // gradient flow: the time of the point in params_

@@ -44,6 +44,8 @@ struct RunTiming {
   double setup_seconds = 0.0;
   double eval_seconds = 0.0;     // part of `seconds` spent in evaluations
   double steps_per_second = 0.0;
+  double cpu_seconds = 0.0;      // process CPU time (all threads) of the training loop, setup excluded
+  double eval_cpu_seconds = 0.0; // part of `cpu_seconds` spent in evaluations
 };
 
 // optim.kind = "gradient_flow": the integrator's options (from the config) and its work.
