@@ -20,6 +20,21 @@ build="${BENCH_BUILD_DIR:-build-bench-run}"
 results=bench/results
 mkdir -p "$results"
 
+# Puts a table file into docs/performance.md between its <!-- NAME:begin --> and <!-- NAME:end --> markers.
+update_doc_block() {
+  /usr/bin/python3 - "$1" "$2" "$3" docs/performance.md <<'PY'
+import re, sys
+name, table, what, doc = sys.argv[1], open(sys.argv[2]).read().strip(), sys.argv[3], sys.argv[4]
+text = open(doc).read()
+begin, end = f"<!-- {name}:begin -->", f"<!-- {name}:end -->"
+block = begin + "\n```\n" + table + "\n```\n" + end
+if begin in text:
+    text = re.sub(re.escape(begin) + r".*?" + re.escape(end), lambda m: block, text, flags=re.S)
+    open(doc, "w").write(text)
+    print(f"updated {doc} ({what})", file=sys.stderr)
+PY
+}
+
 if [ "${BENCH_NO_BUILD:-0}" != 1 ]; then
   echo "== build ($build)" >&2
   cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release -DGROKSCOPE_BUILD_BENCH=ON > /dev/null
@@ -50,17 +65,7 @@ args=(--grokscope "$build/grokscope" --peak "$results/gemm_peak.json" --work "$b
 if [ "${BENCH_SKIP_SWEEP:-0}" != 1 ]; then
   echo "== sweep throughput, 1 worker vs all cores" >&2
   bash bench/sweep_scaling.sh "$build/grokscope" "$results/sweep_scaling.txt"
-  # The sweep table goes into docs/performance.md between its markers, like compare.py's table.
-  /usr/bin/python3 - "$results/sweep_scaling.txt" docs/performance.md <<'PY'
-import re, sys
-table, doc = open(sys.argv[1]).read().strip(), sys.argv[2]
-text = open(doc).read()
-block = "<!-- sweep:begin -->\n```\n" + table + "\n```\n<!-- sweep:end -->"
-if "<!-- sweep:begin -->" in text:
-    text = re.sub(r"<!-- sweep:begin -->.*?<!-- sweep:end -->", lambda m: block, text, flags=re.S)
-    open(doc, "w").write(text)
-    print(f"updated {doc} (sweep table)", file=sys.stderr)
-PY
+  update_doc_block sweep "$results/sweep_scaling.txt" "sweep table"
 fi
 
 if [ "${BENCH_SKIP_BLIS:-0}" != 1 ] && [ -x "$build/bench/grokscope_blas_compare" ]; then
@@ -68,14 +73,5 @@ if [ "${BENCH_SKIP_BLIS:-0}" != 1 ] && [ -x "$build/bench/grokscope_blas_compare
   { echo "date $(date -u '+%Y-%m-%d %H:%M') UTC, commit $(git describe --always --dirty 2>/dev/null || echo unknown)," \
          "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), load $(cut -d' ' -f1 /proc/loadavg)"
     "$build/bench/grokscope_blas_compare"; } | tee "$results/blas_compare.txt" >&2
-  /usr/bin/python3 - "$results/blas_compare.txt" docs/performance.md <<'PY'
-import re, sys
-table, doc = open(sys.argv[1]).read().strip(), sys.argv[2]
-text = open(doc).read()
-block = "<!-- blas:begin -->\n```\n" + table + "\n```\n<!-- blas:end -->"
-if "<!-- blas:begin -->" in text:
-    text = re.sub(r"<!-- blas:begin -->.*?<!-- blas:end -->", lambda m: block, text, flags=re.S)
-    open(doc, "w").write(text)
-    print(f"updated {doc} (BLAS comparison)", file=sys.stderr)
-PY
+  update_doc_block blas "$results/blas_compare.txt" "BLAS comparison"
 fi
